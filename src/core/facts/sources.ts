@@ -1,0 +1,138 @@
+/**
+ * Where tailbridge's statements about Tailscale and Docker come from. Every planner cell,
+ * generated comment and lint rule cites one of these ids; the research notes with the
+ * exact file and line references live in the project's shared research folder.
+ */
+export interface Source {
+  title: string;
+  url: string;
+}
+
+export const SOURCES = {
+  'ts-kb-1177': {
+    title:
+      'Tailscale KB 1177: kernel vs userspace subnet routers (userspace routes TCP/UDP/ICMP echo; kernel routes all IP protocols)',
+    url: 'https://tailscale.com/kb/1177/kernel-vs-userspace-routers',
+  },
+  'ts-kb-1282': {
+    title: 'Tailscale KB 1282: Docker image and TS_* parameters',
+    url: 'https://tailscale.com/kb/1282/docker',
+  },
+  'ts-kb-1214': {
+    title: 'Tailscale KB 1214: site-to-site — IP forwarding sysctls',
+    url: 'https://tailscale.com/kb/1214/site-to-site',
+  },
+  'ts-kb-1153': {
+    title: 'Tailscale KB 1153: enabling HTTPS certificates (needed by serve HTTPS)',
+    url: 'https://tailscale.com/kb/1153/enabling-https',
+  },
+  'ts-kb-1337': {
+    title: 'Tailscale KB 1337: policy syntax, autoApprovers',
+    url: 'https://tailscale.com/kb/1337/policy-syntax',
+  },
+  'containerboot-env': {
+    title:
+      'tailscale/tailscale cmd/containerboot settings.go: TS_USERSPACE defaults to true; booleans parsed with strconv.ParseBool',
+    url: 'https://github.com/tailscale/tailscale/blob/main/cmd/containerboot/settings.go',
+  },
+  'containerboot-forwarding': {
+    title:
+      'containerboot main.go/forwarding.go: kernel mode with TS_ROUTES writes ip_forward and exits if /proc/sys is read-only',
+    url: 'https://github.com/tailscale/tailscale/blob/main/cmd/containerboot/forwarding.go',
+  },
+  'containerboot-state': {
+    title:
+      'containerboot: TS_STATE_DIR unset → --state=mem: (ephemeral node, new name-1 each restart; tailscale#6362)',
+    url: 'https://github.com/tailscale/tailscale/issues/6362',
+  },
+  'containerboot-auth-once': {
+    title:
+      'containerboot: TS_AUTH_ONCE=true runs `tailscale set` after first login, TS_EXTRA_ARGS ignored (tailscale#20728)',
+    url: 'https://github.com/tailscale/tailscale/issues/20728',
+  },
+  'containerboot-health': {
+    title:
+      'containerboot: TS_ENABLE_HEALTH_CHECK → /healthz on TS_LOCAL_ADDR_PORT (default [::]:9002), 200 once the node has a tailnet IP',
+    url: 'https://github.com/tailscale/tailscale/blob/main/kube/health/healthz.go',
+  },
+  'netstack-loopback': {
+    title:
+      'wgengine/netstack netstack.go: in userspace mode, traffic to the node’s own Tailscale IP is dialed to 127.0.0.1:<port> in the tailscale container',
+    url: 'https://github.com/tailscale/tailscale/blob/main/wgengine/netstack/netstack.go',
+  },
+  'netstack-proxy': {
+    title:
+      'Userspace mode has no tailscale0: local processes reach the tailnet only via TS_SOCKS5_SERVER / TS_OUTBOUND_HTTP_PROXY_LISTEN (tailscale#2740)',
+    url: 'https://github.com/tailscale/tailscale/issues/2740',
+  },
+  'serve-config': {
+    title:
+      'ipn/serve.go ServeConfig: TS_SERVE_CONFIG JSON, ${TS_CERT_DOMAIN} substituted; same port+path handler replaces the previous one',
+    url: 'https://github.com/tailscale/tailscale/blob/main/ipn/serve.go',
+  },
+  'runc-tun': {
+    title:
+      'runc#3468 / tailscale#14256: /dev/net/tun must be a device (devices:), a bind mount fails with "operation not permitted"',
+    url: 'https://github.com/tailscale/tailscale/issues/14256',
+  },
+  'compose-sysctls': {
+    title: 'Compose services.sysctls: namespaced net.* sysctls are not allowed with network_mode: host',
+    url: 'https://docs.docker.com/reference/compose-file/services/#sysctls',
+  },
+  'kernel-netns-ipv6': {
+    title:
+      'Linux addrconf_init_net: new network namespaces start with IPv6 forwarding 0 (IPv4 inherits the host value)',
+    url: 'https://github.com/torvalds/linux/blob/master/net/ipv6/addrconf.c',
+  },
+  'docker-macvlan': {
+    title:
+      'moby libnetwork docs/macvlan.md: the host cannot reach its own macvlan containers; ports: are ignored; parent goes promiscuous',
+    url: 'https://github.com/moby/moby/blob/master/libnetwork/docs/macvlan.md',
+  },
+  'docker-macvlan-wifi': {
+    title:
+      'macvlan needs one MAC per container; Wi-Fi client interfaces accept one MAC per station (firejail#1978)',
+    url: 'https://github.com/netblue30/firejail/issues/1978',
+  },
+  'docker-bridge-dns': {
+    title:
+      'Docker user-defined bridge networks provide DNS by container name; networks are isolated from each other',
+    url: 'https://docs.docker.com/engine/network/drivers/bridge/',
+  },
+  'docker-host-network': {
+    title: 'Docker host network: the container shares the host namespace, no Docker DNS, no isolation',
+    url: 'https://docs.docker.com/engine/network/drivers/host/',
+  },
+  'compose-network-mode': {
+    title:
+      'Compose network_mode: service:<name> shares the namespace; ports belong on the owner; owner restart breaks dependants (compose#6626)',
+    url: 'https://docs.docker.com/reference/compose-file/services/#network_mode',
+  },
+  'truenas-interfaces': {
+    title:
+      'TrueNAS interface.sync resets unknown interfaces unless the name has an internal prefix (tailscale…, and mac… since 25.04.1)',
+    url: 'https://github.com/truenas/middleware/blob/master/src/middlewared/middlewared/plugins/network.py',
+  },
+  'accept-routes-loop': {
+    title:
+      'tailscale#6231/#1227: --accept-routes on a kernel-mode router inside the advertised subnet routes the LAN into the tailnet',
+    url: 'https://github.com/tailscale/tailscale/issues/6231',
+  },
+  'ts-perf-netstack': {
+    title:
+      'No source measures a kernel-vs-userspace % penalty; netstack terminates and re-dials each flow (more CPU per byte), gVisor GSO/GRO reached ~10 Gbit/s (tailscale commits 7bc2ddae, f0230ce0)',
+    url: 'https://tailscale.com/kb/1177/kernel-vs-userspace-routers',
+  },
+  'seed-note': {
+    title: 'The user’s research note "Tailscale Without Host Mode" (decision matrix and staged strategy)',
+    url: 'docs/tailscale-without-host-mode.md',
+  },
+} as const satisfies Record<string, Source>;
+
+export type SourceId = keyof typeof SOURCES;
+
+/** A statement with where it comes from: a source id, or a measurement made by tailbridge. */
+export interface Fact {
+  text: string;
+  source: SourceId | 'measured';
+}
