@@ -42,6 +42,7 @@ requirements:
   dockerServiceDiscovery: true
   nonHttpServices: false
   hostAccess: true
+  hostToTailnet: false
   exitNode: false
   reachAtTailscaleIp: false
   priority: balanced
