@@ -131,11 +131,15 @@ export const Requirements = z
     hostAccess: z
       .boolean()
       .default(true)
-      .describe("Tailnet devices reach the Docker host's own LAN address through the router (e.g. the NAS web UI)."),
+      .describe(
+        "Tailnet devices reach the Docker host's own LAN address through the router (e.g. the NAS web UI).",
+      ),
     hostToTailnet: z
       .boolean()
       .default(false)
-      .describe('Processes on the Docker host itself dial tailnet devices (only host mode gives the host a tailnet route).'),
+      .describe(
+        'Processes on the Docker host itself dial tailnet devices (only host mode gives the host a tailnet route).',
+      ),
     exitNode: z.boolean().default(false),
     reachAtTailscaleIp: z.boolean().default(false).describe('Reach services at <tailscale-ip>:<port>.'),
     priority: z.enum(['isolation', 'balanced', 'performance']).default('balanced'),
