@@ -127,6 +127,51 @@ export const SOURCES = {
     title: 'The user’s research note "Tailscale Without Host Mode" (decision matrix and staged strategy)',
     url: 'docs/tailscale-without-host-mode.md',
   },
+  'containerboot-auth-key-resend': {
+    title:
+      'containerboot: with TS_AUTH_ONCE=false the auth key is sent on every start; once it expired, restarts fail "invalid key" (tailscale#16987)',
+    url: 'https://github.com/tailscale/tailscale/issues/16987',
+  },
+  'tstun-modprobe': {
+    title:
+      'net/tstun/tun.go: SYS_MODULE is only used for a fallback `modprobe tun`; unneeded when the host has the tun module',
+    url: 'https://github.com/tailscale/tailscale/blob/main/net/tstun/tun.go',
+  },
+  'macvlan-shim': {
+    title:
+      'docker/docs#5899: a host-side macvlan child ("shim") with a /32 and a route to the container range lets the host reach macvlan containers',
+    url: 'https://github.com/docker/docs/issues/5899',
+  },
+  'docker-ipam-static': {
+    title:
+      'Docker IPAM is static and authoritative: no DHCP, no conflict check — keep ip_range outside the router’s DHCP pool',
+    url: 'https://github.com/devplayer0/docker-net-dhcp/issues/15',
+  },
+  'truenas-init-scripts': {
+    title:
+      'TrueNAS initshutdownscript.create (System → Advanced → Init/Shutdown Scripts, when=POSTINIT) persists host commands',
+    url: 'https://github.com/truenas/middleware/blob/master/src/middlewared/middlewared/api/v25_04_0/initshutdownscript.py',
+  },
+  'compose-external-networks': {
+    title:
+      'Compose networks: external networks must already exist; `name:` is used as is, not prefixed with the project name',
+    url: 'https://github.com/compose-spec/compose-spec/blob/main/06-networks.md',
+  },
+  'macvlan-bridge-port': {
+    title:
+      'A NIC that is already a bridge port cannot be a macvlan parent ("Device or resource busy"); use the bridge (br0) as parent (jpetazzo/pipework#221)',
+    url: 'https://github.com/jpetazzo/pipework/pull/221',
+  },
+  'compose-ipv4-address': {
+    title:
+      'Compose services.networks.ipv4_address: the static address must fall inside an ipam subnet of that network',
+    url: 'https://docs.docker.com/reference/compose-file/services/#ipv4_address-ipv6_address',
+  },
+  'docker-address-pools': {
+    title:
+      'Docker bridge networks take subnets from default-address-pools (TrueNAS: 172.17.0.0/12 split into /24s); a container attached to one routes those addresses to the bridge',
+    url: 'https://github.com/truenas/middleware/blob/master/src/middlewared/middlewared/etc_files/docker/daemon.json.py',
+  },
 } as const satisfies Record<string, Source>;
 
 export type SourceId = keyof typeof SOURCES;

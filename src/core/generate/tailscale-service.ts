@@ -1,0 +1,226 @@
+import { TailbridgeError } from '../../errors.js';
+import type { ComposeEdit } from '../compose/edits.js';
+import type { Fact } from '../facts/sources.js';
+import type { HomelabConfig } from '../model/config.js';
+
+/** Pieces every generated tailscale service shares: image, identity, state, auth, routes, health. */
+
+export const STATE_MOUNT = '/var/lib/tailscale';
+/** Loopback only: the default [::]:9002 would expose /healthz on every network the container joins. */
+export const HEALTH_ADDR_PORT = '127.0.0.1:9002';
+export const AUTH_SECRET = 'ts_authkey';
+
+export interface TailscaleServiceOptions {
+  service: string;
+  containerName: string;
+  hostname: string;
+  stateDir: string;
+  userspace: boolean;
+  routes: readonly string[];
+  acceptRoutes: boolean;
+  exitNode: boolean;
+  /** Keys placed after the common ones (network_mode, networks, ports, TS_SERVE_CONFIG…). */
+  environment?: Record<string, string>;
+  volumes?: string[];
+  placement?: Record<string, unknown>;
+}
+
+/** A service key rendered with a comment above it (for the non-obvious choices). */
+export interface CommentedKey {
+  value: unknown;
+  comment: string;
+}
+
+/** The main tailscale service of modes A–D, from config.tailscale. */
+export function mainServiceOptions(
+  config: HomelabConfig,
+  userspace: boolean,
+): Omit<TailscaleServiceOptions, 'placement'> {
+  const ts = config.tailscale;
+  return {
+    service: ts.service,
+    containerName: ts.containerName,
+    hostname: ts.hostname,
+    stateDir: ts.stateDir,
+    userspace,
+    routes: ts.advertiseRoutes,
+    acceptRoutes: ts.acceptRoutes,
+    exitNode: ts.exitNode,
+  };
+}
+
+export function assertAuthUsable(config: HomelabConfig): void {
+  if (config.tailscale.auth.method === 'oauth' && config.tailscale.tags.length === 0)
+    throw new TailbridgeError(
+      'tailscale.auth.method oauth needs tailscale.tags (an OAuth client can only create tagged nodes)',
+    );
+}
+
+export function extraArgs(config: HomelabConfig, opts: { acceptRoutes: boolean; exitNode: boolean }): string {
+  const args: string[] = [];
+  if (config.tailscale.tags.length > 0) args.push(`--advertise-tags=${config.tailscale.tags.join(',')}`);
+  if (opts.acceptRoutes) args.push('--accept-routes');
+  if (opts.exitNode) args.push('--advertise-exit-node');
+  return args.join(' ');
+}
+
+function authFields(config: HomelabConfig): {
+  service: Record<string, unknown>;
+  env: Record<string, string>;
+} {
+  const auth = config.tailscale.auth;
+  switch (auth.method) {
+    case 'env_file':
+      return { service: { env_file: [auth.path] }, env: {} };
+    case 'oauth':
+      return { service: { env_file: [auth.clientIdEnvFile] }, env: {} };
+    case 'secret_file':
+      return {
+        service: { secrets: [AUTH_SECRET] },
+        env: { TS_AUTHKEY: `file:/run/secrets/${AUTH_SECRET}` },
+      };
+  }
+}
+
+/** Top-level `secrets:` entry when the auth key comes from a file (never inline). */
+export function authEdits(config: HomelabConfig): ComposeEdit[] {
+  const auth = config.tailscale.auth;
+  return auth.method === 'secret_file'
+    ? [{ op: 'put', path: ['secrets', AUTH_SECRET], value: { file: auth.path } }]
+    : [];
+}
+
+export function tailscaleEnvironment(
+  config: HomelabConfig,
+  opts: TailscaleServiceOptions,
+): Record<string, string> {
+  const env: Record<string, string> = {
+    TS_HOSTNAME: opts.hostname,
+    TS_STATE_DIR: STATE_MOUNT,
+    TS_USERSPACE: String(opts.userspace),
+    TS_AUTH_ONCE: 'true',
+    ...authFields(config).env,
+  };
+  // Unset, not empty: an empty TS_ROUTES actively withdraws previously advertised routes.
+  if (opts.routes.length > 0) env.TS_ROUTES = opts.routes.join(',');
+  const extra = extraArgs(config, opts);
+  if (extra) env.TS_EXTRA_ARGS = extra;
+  env.TS_ENABLE_HEALTH_CHECK = 'true';
+  env.TS_LOCAL_ADDR_PORT = HEALTH_ADDR_PORT;
+  return { ...env, ...opts.environment };
+}
+
+export const HEALTHCHECK = {
+  test: ['CMD', 'wget', '-q', '--spider', `http://${HEALTH_ADDR_PORT}/healthz`],
+  interval: '30s',
+  timeout: '5s',
+  retries: 3,
+  start_period: '30s',
+};
+
+/** put of the service plus commented `set`s for the keys that need a why next to them. */
+export function tailscaleServiceEdits(
+  config: HomelabConfig,
+  opts: TailscaleServiceOptions,
+  commented: Record<string, CommentedKey> = {},
+): ComposeEdit[] {
+  assertAuthUsable(config);
+  const body: Record<string, unknown> = {
+    image: config.tailscale.image,
+    container_name: opts.containerName,
+    hostname: opts.hostname,
+    restart: 'unless-stopped',
+    ...opts.placement,
+    ...authFields(config).service,
+    environment: tailscaleEnvironment(config, opts),
+  };
+  const keys: Record<string, CommentedKey> = {
+    volumes: {
+      value: [`${opts.stateDir}:${STATE_MOUNT}`, ...(opts.volumes ?? [])],
+      comment:
+        'State dir + TS_STATE_DIR: a volume alone still gives a new node on every restart (tailscale#6362)',
+    },
+    healthcheck: {
+      value: HEALTHCHECK,
+      comment: 'busybox wget in the image; /healthz answers 200 once the node has a tailnet IP',
+    },
+    ...commented,
+  };
+  return [
+    { op: 'put', path: ['services', opts.service], value: body },
+    ...Object.entries(keys).map(
+      ([key, k]): ComposeEdit => ({
+        op: 'set',
+        path: ['services', opts.service, key],
+        value: k.value,
+        comment: k.comment,
+      }),
+    ),
+  ];
+}
+
+/** Kernel (TUN) mode keys; sysctls only where compose allows them (not with host networking). */
+export function kernelModeKeys(withSysctls: boolean): Record<string, CommentedKey> {
+  const keys: Record<string, CommentedKey> = {
+    devices: {
+      value: ['/dev/net/tun:/dev/net/tun'],
+      comment: 'A device, not a volume: since runc 1.2 a bind-mounted tun fails "operation not permitted"',
+    },
+    cap_add: {
+      value: ['NET_ADMIN'],
+      comment:
+        'NET_ADMIN for tailscale0/routes; SYS_MODULE only serves a modprobe fallback; NET_RAW is a default',
+    },
+  };
+  if (withSysctls)
+    keys.sysctls = {
+      value: { 'net.ipv4.ip_forward': 1, 'net.ipv6.conf.all.forwarding': 1 },
+      comment:
+        'containerboot exits if it cannot enable forwarding; IPv6 forwarding starts at 0 in a new netns',
+    };
+  return keys;
+}
+
+/** Compose key for an external Docker network (its real name goes in `name:`). */
+export function networkKey(network: string): string {
+  return network === 'default' ? 'ext-default' : network;
+}
+
+export function serviceNetworks(config: HomelabConfig): string[] {
+  return [...new Set(config.services.map((s) => s.network))];
+}
+
+export function externalNetworkEdits(networks: readonly string[]): ComposeEdit[] {
+  return networks.map((n) => ({
+    op: 'put',
+    path: ['networks', networkKey(n)],
+    value: { external: true, name: n },
+  }));
+}
+
+export function commonNotes(config: HomelabConfig, kernelMode: boolean): Fact[] {
+  const notes: Fact[] = [
+    {
+      text: 'TS_STATE_DIR is set and the state dir is mounted: without TS_STATE_DIR tailscaled keeps state in memory and every restart registers a new node (name-1, new IP, routes to re-approve).',
+      source: 'containerboot-state',
+    },
+    {
+      text: 'TS_AUTH_ONCE=true: the auth key is only used for the first login, so a restart after the key expired still works (with false, the expired key is re-sent and the restart fails).',
+      source: 'containerboot-auth-key-resend',
+    },
+    {
+      text: 'Trade-off of TS_AUTH_ONCE=true: after the first login TS_EXTRA_ARGS (tags, --accept-routes, --advertise-exit-node) is not re-applied; TS_ROUTES and TS_HOSTNAME are. Change those flags with `docker exec <container> tailscale set …` or log in again.',
+      source: 'containerboot-auth-once',
+    },
+    {
+      text: 'Routes go in TS_ROUTES, not --advertise-routes in TS_EXTRA_ARGS: only TS_ROUTES triggers containerboot’s forwarding setup and is re-applied on restart.',
+      source: 'containerboot-forwarding',
+    },
+  ];
+  if (kernelMode && config.tailscale.advertiseRoutes.some((r) => r.includes(':')))
+    notes.push({
+      text: 'An IPv6 route is advertised: IPv6 forwarding starts at 0 in a new network namespace, so it must be enabled explicitly.',
+      source: 'kernel-netns-ipv6',
+    });
+  return notes;
+}
