@@ -1,0 +1,12 @@
+export { type PlanTableOptions, renderPlanMarkdown, renderPlanTable } from './plan.js';
+export {
+  displayWidth,
+  hanging,
+  mdCell,
+  mdText,
+  padEnd,
+  renderBoxTable,
+  stripAnsi,
+  type TableOptions,
+  wrap,
+} from './text.js';
