@@ -1,0 +1,710 @@
+import {
+  type Alias,
+  Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  type Node,
+  type Pair,
+  Parser,
+  visit,
+  type YAMLMap,
+} from 'yaml';
+import { InputError } from '../../errors.js';
+import type { Problem } from '../problem.js';
+import type { ComposeEdit } from './edits.js';
+import { validateComposeText } from './validate.js';
+import { parseYaml, type YamlSource } from './yaml-source.js';
+
+export interface MergeResult {
+  /** The merged file. Equal to the input when nothing changed. */
+  text: string;
+  /**
+   * Dotted paths of the edits that changed the text, in edit order (`services.tailscale`); empty
+   * when the result equals the input (an edit undone by a later one still counts otherwise).
+   */
+  changed: string[];
+}
+
+/**
+ * Applies compose edits to a user's file and keeps every byte outside the edited entries.
+ *
+ * Technique: each edit is located through the parsed AST (node ranges), turned into one splice
+ * `[start, end) → replacement` on the current text, and the text is re-parsed before the next edit.
+ * Nothing is found by searching the text and the document is never re-stringified.
+ *
+ * What an edited entry covers (its span): from the start of its key's line to the end of the line
+ * holding the last content of its value, plus directly following comment lines indented deeper than
+ * the key (they belong to the value). Comment lines above the key and blank lines after it are
+ * outside the span and stay. On replacement the key text (quoting included) and a comment on the
+ * key line are kept; comments inside the old value are dropped. New entries go after the last entry
+ * of their mapping at the mapping's indentation; new top-level sections go after the last top-level
+ * entry. New YAML is emitted in the file's style: its indent unit, sequence indentation and line ending.
+ * Inside flow collections (`{a: 1}`) values are written in flow style and `comment` is not written.
+ */
+export function mergeEdits(file: string, text: string, edits: readonly ComposeEdit[]): MergeResult {
+  const original = load(file, text);
+  const splices: Splice[] = [];
+  const changed: string[] = [];
+  let current = original;
+  for (const edit of edits) {
+    let splice: Splice | undefined;
+    try {
+      splice = planEdit(current, edit);
+    } catch (e) {
+      if (e instanceof EditError) {
+        const ref = e.ref === undefined ? 0 : original.source.lines.linePos(mapBack(splices, e.ref)).line;
+        const message = e.message.replace('{line}', String(ref));
+        throw new InputError([problemAt(original, mapBack(splices, e.offset), message)]);
+      }
+      throw e;
+    }
+    if (!splice) continue;
+    const next = current.text.slice(0, splice.start) + splice.insert + current.text.slice(splice.end);
+    if (next === current.text) continue;
+    splices.push(splice);
+    changed.push(edit.path.join('.'));
+    current = load(file, next, true);
+  }
+  if (current.text === text) return { text, changed: [] };
+  checkResult(file, text, current.text);
+  return { text: current.text, changed };
+}
+
+interface Splice {
+  start: number;
+  end: number;
+  insert: string;
+}
+
+interface Ctx {
+  file: string;
+  text: string;
+  source: YamlSource;
+  root: YAMLMap;
+  /** Offsets of line starts whose first non-blank token is a comment → that comment's column. */
+  commentLines: Map<number, number>;
+  /** Comment tokens as [start, end) offsets. */
+  comments: [number, number][];
+  style: Style;
+}
+
+interface Style {
+  /** Columns per nesting level of mappings. */
+  unit: number;
+  /** Column of `-` relative to the key that owns a block sequence (0 = not indented). */
+  seqOffset: number;
+  eol: string;
+}
+
+/** A refused edit at an offset of the current text; `{line}` in the message is the line of `ref`. */
+class EditError extends Error {
+  constructor(
+    readonly offset: number,
+    message: string,
+    readonly ref?: number,
+  ) {
+    super(message);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading and checks
+
+function load(file: string, text: string, generated = false): Ctx {
+  const { source, problems } = parseYaml(file, text);
+  if (problems.length > 0) {
+    if (generated) throw new Error(`internal: merged YAML does not parse: ${problems[0]!.message}`);
+    throw new InputError(problems);
+  }
+  const root = source.doc.contents;
+  if (!isMap(root)) {
+    const pos = root?.range ? source.lines.linePos(root.range[0]) : { line: 1, col: 1 };
+    throw new InputError([
+      {
+        file,
+        line: pos.line,
+        column: pos.col,
+        message: root
+          ? 'the top level is not a mapping; expected a compose file with a services: section'
+          : 'the file is empty; expected a compose file with a services: section',
+      },
+    ]);
+  }
+  const services = findPair(root, 'services');
+  if (!services) {
+    throw new InputError([
+      {
+        file,
+        line: source.lines.linePos(root.range![0]).line,
+        column: 1,
+        message: 'no services: section; is this a compose file?',
+      },
+    ]);
+  }
+  if (services.value && !isMap(services.value) && !isEmptyValue(services.value)) {
+    const pos = source.lines.linePos((services.value as Node).range![0]);
+    throw new InputError([
+      { file, line: pos.line, column: pos.col, message: 'services must be a mapping of service names' },
+    ]);
+  }
+  const { comments, commentLines } = scanComments(text);
+  return { file, text, source, root, comments, commentLines, style: detectStyle(text, source, root) };
+}
+
+function checkResult(file: string, before: string, after: string): void {
+  const problems = validateComposeText(file, after);
+  if (problems.length === 0) return;
+  // Report against the user's file when the problem was already there; otherwise it comes from the edits.
+  const existing = validateComposeText(file, before);
+  if (existing.length > 0) throw new InputError(existing);
+  throw new InputError(problems.map((p) => ({ ...p, message: `${p.message} (in the merged result)` })));
+}
+
+function problemAt(ctx: Ctx, offset: number, message: string): Problem {
+  const pos = ctx.source.lines.linePos(offset);
+  return { file: ctx.file, line: pos.line, column: pos.col, message };
+}
+
+/** Maps an offset in the current text back to the original text through the splices so far. */
+function mapBack(splices: readonly Splice[], offset: number): number {
+  let pos = offset;
+  for (let i = splices.length - 1; i >= 0; i--) {
+    const s = splices[i]!;
+    if (pos >= s.start + s.insert.length) pos += s.end - s.start - s.insert.length;
+    else if (pos >= s.start) pos = s.start;
+  }
+  return pos;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Planning one edit
+
+function planEdit(ctx: Ctx, edit: ComposeEdit): Splice | undefined {
+  const path = edit.path;
+  if (path.length === 0) throw new Error('internal: empty edit path');
+  const targets = aliasTargets(ctx);
+  let map: YAMLMap = ctx.root;
+  const ancestors: Node[] = [];
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i]!;
+    const isLast = i === path.length - 1;
+    const here = path.slice(0, i + 1).join('.');
+    const pair = findPair(map, seg);
+    if (!pair) {
+      if (inherited(ctx, map, seg) && (!isLast || edit.op === 'delete')) {
+        throw new EditError(
+          map.range![0],
+          `${here} comes from a <<: merge key; ${edit.op === 'delete' ? 'deleting' : 'editing inside'} it here would ${
+            edit.op === 'delete' ? 'not remove it' : 'replace the whole inherited value'
+          }. Move it out of the shared anchor first`,
+        );
+      }
+      if (edit.op === 'delete') return undefined;
+      checkAncestors(targets, ancestors, path.slice(0, i));
+      return insertPair(ctx, map, path.slice(i), edit.value, edit.comment);
+    }
+    const value = pair.value as Node | null;
+    if (isLast) {
+      checkAncestors(targets, ancestors, path.slice(0, i));
+      checkSubtree(targets, pair, here);
+      if (edit.op === 'delete') return deletePair(ctx, map, pair);
+      return replacePair(ctx, map, pair, path.slice(i), edit.value, edit.comment);
+    }
+    if (isAlias(value)) {
+      throw new EditError(
+        value.range![0],
+        `${here} is an alias (*${value.source}); tailbridge does not edit through aliases because that would change the anchored original. Write the value out in full first`,
+      );
+    }
+    if (isMap(value) && value.items.length > 0) {
+      ancestors.push(value);
+      map = value;
+      continue;
+    }
+    if (!value || isEmptyValue(value)) {
+      if (edit.op === 'delete') return undefined;
+      checkAncestors(targets, ancestors, path.slice(0, i));
+      checkSubtree(targets, pair, here);
+      return replacePair(ctx, map, pair, path.slice(i), edit.value, edit.comment);
+    }
+    throw new EditError(
+      value.range![0],
+      `${here} is ${describeNode(value)}, not a mapping, so ${path.join('.')} cannot be ${
+        edit.op === 'delete' ? 'deleted' : 'set'
+      }`,
+    );
+  }
+  return undefined;
+}
+
+function describeNode(node: Node): string {
+  if (isSeq(node)) return 'a list';
+  if (isScalar(node)) return `a scalar (${JSON.stringify(node.value)})`;
+  return 'not a mapping';
+}
+
+function isEmptyValue(node: unknown): boolean {
+  if (isScalar(node)) return node.value === null || node.value === undefined;
+  if (isMap(node)) return node.items.length === 0;
+  return false;
+}
+
+function findPair(map: YAMLMap, key: string): Pair<Node, Node | null> | undefined {
+  for (const item of map.items) {
+    const k = item.key;
+    if (isScalar(k) && typeof k.value !== 'symbol' && String(k.value) === key)
+      return item as Pair<Node, Node | null>;
+  }
+  return undefined;
+}
+
+function isMergePair(pair: Pair): boolean {
+  return isScalar(pair.key) && typeof pair.key.value === 'symbol';
+}
+
+function inherited(ctx: Ctx, map: YAMLMap, key: string): boolean {
+  if (!map.items.some((p) => isMergePair(p as Pair))) return false;
+  const js = map.toJS(ctx.source.doc, { maxAliasCount: -1 }) as unknown;
+  return typeof js === 'object' && js !== null && Object.hasOwn(js, key);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Anchors and aliases
+
+function aliasTargets(ctx: Ctx): Map<Node, Alias[]> {
+  const targets = new Map<Node, Alias[]>();
+  visit(ctx.source.doc, {
+    Alias(_, alias) {
+      const target = alias.resolve(ctx.source.doc);
+      if (target) targets.set(target, [...(targets.get(target) ?? []), alias]);
+    },
+  });
+  return targets;
+}
+
+/** Editing inside an anchored mapping would change every place that aliases it. */
+function checkAncestors(targets: Map<Node, Alias[]>, ancestors: Node[], path: string[]): void {
+  ancestors.forEach((node, i) => {
+    const users = targets.get(node);
+    if (users?.[0]) {
+      throw new EditError(
+        node.range![0],
+        `${path.slice(0, i + 1).join('.')} is anchored as &${node.anchor} and reused by *${users[0].source} at line {line}; editing inside it would change that too. Give it its own copy first`,
+        users[0].range![0],
+      );
+    }
+  });
+}
+
+/** Replacing or deleting an entry must not remove an anchor that an alias elsewhere uses. */
+function checkSubtree(targets: Map<Node, Alias[]>, pair: Pair, here: string): void {
+  const inside = new Set<unknown>();
+  for (const node of [pair.key, pair.value]) {
+    if (!node) continue;
+    inside.add(node);
+    visit(node as Node, (_, n) => {
+      inside.add(n);
+    });
+  }
+  for (const [target, users] of targets) {
+    if (!inside.has(target)) continue;
+    const outside = users.find((a) => !inside.has(a));
+    if (outside) {
+      throw new EditError(
+        target.range![0],
+        `${here} holds the anchor &${target.anchor}, which *${outside.source} at line {line} reuses; replacing or deleting it would change or break that. Write that value out in full first`,
+        outside.range![0],
+      );
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Spans
+
+function lineStart(text: string, pos: number): number {
+  return text.lastIndexOf('\n', pos - 1) + 1;
+}
+
+function lineEnd(text: string, pos: number): number {
+  const i = text.indexOf('\n', pos);
+  return i === -1 ? text.length : i + 1;
+}
+
+function column(ctx: Ctx, offset: number): number {
+  return offset - lineStart(ctx.text, offset);
+}
+
+/** Offset just after the last source character that belongs to a node's content (comments excluded). */
+function contentEnd(ctx: Ctx, node: Node | null | undefined, fallback: number): number {
+  if (!node?.range) return fallback;
+  if ((isMap(node) || isSeq(node)) && !node.flow) {
+    const last = node.items.at(-1);
+    if (!last) return Math.max(fallback, node.range[1]);
+    if (isPair(last)) {
+      const key = last.key as Node | null;
+      return contentEnd(ctx, last.value as Node | null, key?.range ? keyEnd(last as Pair) : fallback);
+    }
+    return contentEnd(ctx, last as Node, fallback);
+  }
+  const [start, end] = node.range;
+  if (start === end) return fallback; // an empty (null) value
+  if (isScalar(node) && (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED')) {
+    let e = end;
+    while (e > start && /\s/.test(ctx.text[e - 1]!)) e--;
+    return e;
+  }
+  return end;
+}
+
+/** Offset just after the `:` of a block pair (or after the key when no indicator is recorded). */
+function keyEnd(pair: Pair): number {
+  const key = pair.key as Node;
+  const sep = (pair as { srcToken?: { sep?: { type: string; offset: number }[] } }).srcToken?.sep;
+  const ind = sep?.find((t) => t.type === 'map-value-ind');
+  return ind ? ind.offset + 1 : key.range![1];
+}
+
+interface EntrySpan {
+  start: number;
+  end: number;
+  keyCol: number;
+}
+
+/** The lines of a block mapping entry: key line through its last content line and deeper trailing comments. */
+function entrySpan(ctx: Ctx, pair: Pair): EntrySpan {
+  const key = pair.key as Node;
+  const keyStart = key.range![0];
+  const start = lineStart(ctx.text, keyStart);
+  if (!/^[ \t]*$/.test(ctx.text.slice(start, keyStart))) {
+    throw new EditError(keyStart, 'tailbridge can only edit mapping entries that start their own line');
+  }
+  const keyCol = keyStart - start;
+  let end = lineEnd(ctx.text, contentEnd(ctx, pair.value as Node | null, keyEnd(pair)));
+  let probe = end;
+  while (probe < ctx.text.length) {
+    const next = lineEnd(ctx.text, probe);
+    if (/^[ \t]*\r?\n?$/.test(ctx.text.slice(probe, next))) {
+      probe = next;
+      continue;
+    }
+    const col = ctx.commentLines.get(probe);
+    if (col === undefined || col <= keyCol) break;
+    probe = next;
+    end = next;
+  }
+  return { start, end, keyCol };
+}
+
+/** The comment on the key's line, with the blanks before it, if any. */
+function keyLineComment(ctx: Ctx, pair: Pair, span: EntrySpan): string | undefined {
+  const from = keyEnd(pair);
+  const to = lineEnd(ctx.text, from);
+  const c = ctx.comments.find(([s]) => s >= from && s < to && s < span.end);
+  if (!c) return undefined;
+  let gap = c[0];
+  while (gap > from && (ctx.text[gap - 1] === ' ' || ctx.text[gap - 1] === '\t')) gap--;
+  return `${gap === c[0] ? ' ' : ''}${ctx.text.slice(gap, c[1])}`;
+}
+
+/** Comment text (without `#`) on the comment-only lines directly above a line start. */
+function commentsAbove(ctx: Ctx, start: number): string[] {
+  const out: string[] = [];
+  let pos = start;
+  while (pos > 0) {
+    const prev = lineStart(ctx.text, pos - 1);
+    const col = ctx.commentLines.get(prev);
+    if (col === undefined) break;
+    out.unshift(
+      ctx.text
+        .slice(prev + col + 1, pos)
+        .replace(/\r?\n$/, '')
+        .trim(),
+    );
+    pos = prev;
+  }
+  return out;
+}
+
+function scanComments(text: string): { comments: [number, number][]; commentLines: Map<number, number> } {
+  const comments: [number, number][] = [];
+  const walk = (token: unknown): void => {
+    if (Array.isArray(token)) {
+      for (const t of token) walk(t);
+      return;
+    }
+    if (typeof token !== 'object' || token === null) return;
+    const t = token as Record<string, unknown>;
+    if (t.type === 'comment' && typeof t.offset === 'number' && typeof t.source === 'string') {
+      comments.push([t.offset, t.offset + t.source.length]);
+      return;
+    }
+    for (const k of ['start', 'key', 'sep', 'value', 'end', 'items', 'props']) if (k in t) walk(t[k]);
+  };
+  for (const token of new Parser().parse(text)) walk(token);
+  comments.sort((a, b) => a[0] - b[0]);
+  const commentLines = new Map<number, number>();
+  for (const [s] of comments) {
+    const ls = lineStart(text, s);
+    if (/^[ \t]*$/.test(text.slice(ls, s))) commentLines.set(ls, s - ls);
+  }
+  return { comments, commentLines };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Splices
+
+function insertPair(ctx: Ctx, map: YAMLMap, keys: string[], value: unknown, comment?: string): Splice {
+  if (map.flow) {
+    const last = map.items.at(-1) as Pair | undefined;
+    const entry = `${flowKey(keys[0]!)}: ${renderFlow(nest(keys.slice(1), value))}`;
+    if (!last) {
+      const at = map.range![0] + 1;
+      return { start: at, end: at, insert: entry };
+    }
+    const at = contentEnd(ctx, last.value as Node | null, keyEnd(last));
+    return { start: at, end: at, insert: `, ${entry}` };
+  }
+  const first = map.items[0] as Pair;
+  const col = column(ctx, (first.key as Node).range![0]);
+  const last = map.items.at(-1) as Pair;
+  const at = entrySpan(ctx, last).end;
+  let prefix = at === ctx.text.length && !ctx.text.endsWith('\n') && at > 0 ? ctx.style.eol : '';
+  if (usesBlankLines(ctx, map, at)) prefix += ctx.style.eol;
+  const lines = renderEntry(ctx.style, col, keys, value, comment);
+  return { start: at, end: at, insert: prefix + joinLines(lines, ctx.style.eol) };
+}
+
+function replacePair(
+  ctx: Ctx,
+  map: YAMLMap,
+  pair: Pair,
+  keys: string[],
+  value: unknown,
+  comment?: string,
+): Splice {
+  if (map.flow) {
+    const v = pair.value as Node | null;
+    const rendered = renderFlow(nest(keys.slice(1), value));
+    if (v?.range && v.range[0] !== v.range[1]) {
+      return { start: v.range[0], end: contentEnd(ctx, v, v.range[1]), insert: rendered };
+    }
+    const at = keyEnd(pair);
+    const hasColon = at !== (pair.key as Node).range![1];
+    return { start: at, end: at, insert: hasColon ? ` ${rendered}` : `: ${rendered}` };
+  }
+  const span = entrySpan(ctx, pair);
+  const key = pair.key as Node;
+  const keyText = ctx.text.slice(key.range![0], key.range![1]);
+  // A comment already above an existing key is not added again (keeps merging idempotent).
+  const above = commentsAbove(ctx, span.start);
+  const wanted =
+    keys.length === 1 && comment && commentLinesOf(comment).every((l) => above.includes(l.trim()));
+  const lines = renderEntry(ctx.style, span.keyCol, keys, value, wanted ? undefined : comment, keyText);
+  const trailing = keyLineComment(ctx, pair, span);
+  if (trailing) {
+    const keyLine = lines.findIndex((l) => !l.trimStart().startsWith('#'));
+    lines[keyLine] += trailing;
+  }
+  return { start: span.start, end: span.end, insert: joinLines(lines, ctx.style.eol) };
+}
+
+function deletePair(ctx: Ctx, map: YAMLMap, pair: Pair): Splice {
+  if (map.flow) {
+    const idx = map.items.indexOf(pair as never);
+    const end = (p: Pair) => contentEnd(ctx, p.value as Node | null, keyEnd(p));
+    const prev = map.items[idx - 1] as Pair | undefined;
+    const next = map.items[idx + 1] as Pair | undefined;
+    if (prev) return { start: end(prev), end: end(pair), insert: '' };
+    if (next) return { start: (pair.key as Node).range![0], end: (next.key as Node).range![0], insert: '' };
+    return { start: (pair.key as Node).range![0], end: end(pair), insert: '' };
+  }
+  const span = entrySpan(ctx, pair);
+  return { start: span.start, end: span.end, insert: '' };
+}
+
+/**
+ * Whether a new entry should be set off by a blank line: the mapping's last entry is (after its
+ * comments), or for the top level, the last entry is followed by a blank line.
+ */
+function usesBlankLines(ctx: Ctx, map: YAMLMap, insertAt: number): boolean {
+  const items = map.items;
+  const blank = (from: number) => /^[ \t]*\r?\n$/.test(ctx.text.slice(from, lineEnd(ctx.text, from)));
+  if (map === ctx.root && insertAt < ctx.text.length && blank(insertAt)) return true;
+  if (items.length < 2) return false;
+  let pos = lineStart(ctx.text, (items.at(-1)!.key as Node).range![0]);
+  while (pos > 0 && ctx.commentLines.has(lineStart(ctx.text, pos - 1))) pos = lineStart(ctx.text, pos - 1);
+  return pos > 0 && blank(lineStart(ctx.text, pos - 1));
+}
+
+function nest(keys: string[], value: unknown): unknown {
+  return keys.reduceRight<unknown>((v, k) => ({ [k]: v }), value);
+}
+
+function joinLines(lines: string[], eol: string): string {
+  return lines.map((l) => l + eol).join('');
+}
+
+function commentLinesOf(comment: string): string[] {
+  return comment.trimEnd().split('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Style detection
+
+function detectStyle(text: string, source: YamlSource, root: YAMLMap): Style {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  let unit: number | undefined;
+  let seqOffset: number | undefined;
+  const col = (offset: number) => source.lines.linePos(offset).col - 1;
+  visit(root, {
+    Pair(_, pair) {
+      const key = pair.key as Node | null;
+      const value = pair.value as Node | null;
+      if (!key?.range || !value?.range) return;
+      if (unit === undefined && isMap(value) && !value.flow && value.items[0]) {
+        const d = col((value.items[0].key as Node).range![0]) - col(key.range[0]);
+        if (d > 0) unit = d;
+      }
+      if (seqOffset === undefined && isSeq(value) && !value.flow && value.items.length > 0) {
+        const d = col(value.range[0]) - col(key.range[0]);
+        if (d >= 0 && source.lines.linePos(value.range[0]).line !== source.lines.linePos(key.range[0]).line)
+          seqOffset = d;
+      }
+      if (unit !== undefined && seqOffset !== undefined) return visit.BREAK;
+      return undefined;
+    },
+  });
+  return { unit: unit ?? 2, seqOffset: seqOffset ?? unit ?? 2, eol };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering new YAML in the file's style
+
+/**
+ * Lines (without line endings) for `keys[0]: { keys[1]: ... value }` at column `col`. `comment`
+ * goes above the innermost key; `firstKeyText` keeps the user's spelling of an existing key.
+ */
+function renderEntry(
+  style: Style,
+  col: number,
+  keys: string[],
+  value: unknown,
+  comment?: string,
+  firstKeyText?: string,
+): string[] {
+  const lines: string[] = [];
+  keys.forEach((key, i) => {
+    const c = col + i * style.unit;
+    const pad = ' '.repeat(c);
+    const keyText = i === 0 && firstKeyText !== undefined ? firstKeyText : blockKey(key);
+    if (i < keys.length - 1) {
+      lines.push(`${pad}${keyText}:`);
+      return;
+    }
+    if (comment) for (const l of commentLinesOf(comment)) lines.push(l ? `${pad}# ${l}` : `${pad}#`);
+    const [head, ...rest] = afterKey(style, value, c);
+    lines.push(`${pad}${keyText}:${head}`, ...rest);
+  });
+  return lines;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+}
+
+function entries(obj: Record<string, unknown>): [string, unknown][] {
+  return Object.entries(obj).filter(([, v]) => v !== undefined);
+}
+
+/** What follows `key:` for a value owned by a key at column `col`: the rest of the key line, then more lines. */
+function afterKey(style: Style, value: unknown, col: number): string[] {
+  if (isPlainObject(value) && entries(value).length > 0)
+    return ['', ...blockMap(style, value, col + style.unit)];
+  if (Array.isArray(value) && value.length > 0) return ['', ...blockSeq(style, value, col + style.seqOffset)];
+  if (typeof value === 'string' && isLiteralBlock(value)) return literalBlock(value, col + style.unit);
+  return [` ${scalar(value)}`];
+}
+
+function blockMap(style: Style, obj: Record<string, unknown>, col: number): string[] {
+  const pad = ' '.repeat(col);
+  const lines: string[] = [];
+  for (const [k, v] of entries(obj)) {
+    const [head, ...rest] = afterKey(style, v, col);
+    lines.push(`${pad}${blockKey(k)}:${head}`, ...rest);
+  }
+  return lines;
+}
+
+function blockSeq(style: Style, items: unknown[], col: number): string[] {
+  const pad = ' '.repeat(col);
+  const lines: string[] = [];
+  for (const item of items) {
+    let inner: string[];
+    if (isPlainObject(item) && entries(item).length > 0) inner = blockMap(style, item, col + 2);
+    else if (Array.isArray(item) && item.length > 0) inner = blockSeq(style, item, col + 2);
+    else if (typeof item === 'string' && isLiteralBlock(item)) {
+      const [head, ...rest] = literalBlock(item, col + 2);
+      lines.push(`${pad}-${head}`, ...rest);
+      continue;
+    } else {
+      lines.push(`${pad}- ${scalar(item === undefined ? null : item)}`);
+      continue;
+    }
+    lines.push(`${pad}- ${inner[0]!.slice(col + 2)}`, ...inner.slice(1));
+  }
+  return lines;
+}
+
+function isLiteralBlock(s: string): boolean {
+  // Leading blanks, tabs, CR and other control characters are written double-quoted instead.
+  if (!s.includes('\n') || /^[ \t\n]/.test(s)) return false;
+  for (const ch of s) {
+    const code = ch.charCodeAt(0);
+    if ((code < 0x20 && ch !== '\n') || code === 0x7f) return false;
+  }
+  return true;
+}
+
+function literalBlock(s: string, col: number): string[] {
+  const trailing = /\n*$/.exec(s)![0].length;
+  const chomp = trailing === 0 ? '-' : trailing === 1 ? '' : '+';
+  const body = trailing === 0 ? s : s.slice(0, s.length - (chomp === '+' ? 1 : trailing));
+  const pad = ' '.repeat(col);
+  return [` |${chomp}`, ...body.split('\n').map((l) => (l ? pad + l : ''))];
+}
+
+/** A single-line YAML scalar as the `yaml` library writes it (quoting only when needed). */
+function scalar(value: unknown): string {
+  if (isPlainObject(value)) return '{}';
+  if (Array.isArray(value)) return '[]';
+  if (typeof value === 'string' && value.includes('\n')) return JSON.stringify(value);
+  const out = new Document(value).toString({ lineWidth: 0 }).trimEnd();
+  return out.includes('\n') ? JSON.stringify(value) : out;
+}
+
+function blockKey(key: string): string {
+  return scalar(key);
+}
+
+function flowKey(key: string): string {
+  return flowScalar(key);
+}
+
+function flowScalar(value: unknown): string {
+  const out = scalar(value);
+  return /^[^'"].*[,[\]{}]/.test(out) || /^[,[\]{}]/.test(out) ? JSON.stringify(value) : out;
+}
+
+/** A value in flow style on one line (`{a: 1, b: [x, y]}`). */
+function renderFlow(value: unknown): string {
+  if (isPlainObject(value))
+    return `{${entries(value)
+      .map(([k, v]) => `${flowKey(k)}: ${renderFlow(v)}`)
+      .join(', ')}}`;
+  if (Array.isArray(value)) return `[${value.map((v) => renderFlow(v === undefined ? null : v)).join(', ')}]`;
+  return flowScalar(value);
+}
