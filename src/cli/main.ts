@@ -1,0 +1,103 @@
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode, TailbridgeError } from '../errors.js';
+import { type Io, processIo } from './io.js';
+import { VERSION } from './version.js';
+
+/** Wires commands to their plain async functions; all logic lives in src/commands and src/core. */
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command('tailbridge')
+    .description("Take a homelab's Tailscale container off network_mode: host — and prove it works.")
+    .version(VERSION)
+    .option('-c, --config <file>', 'homelab config file (default: ./tailbridge.yaml)')
+    .option('--example', 'use the built-in example homelab (the research note’s TrueNAS setup)')
+    .option('--json', 'machine-readable output')
+    .option('--no-color', 'never color output')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+
+  const globals = () => {
+    const g = program.opts<{ config?: string; example?: boolean; json?: boolean; color: boolean }>();
+    if (!g.color) io.color = false;
+    return { config: g.config, example: g.example, json: g.json };
+  };
+  const run = (load: () => Promise<number>) => async () => setExit(await load());
+
+  program
+    .command('plan')
+    .description('score the modes against your requirements and environment; print the decision matrix')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'md', 'json']))
+    .action(async (opts: { format?: 'table' | 'md' | 'json' }) =>
+      run(async () => (await import('../commands/plan.js')).plan({ ...globals(), ...opts }, io))(),
+    );
+
+  program
+    .command('generate')
+    .description(
+      'compose (and side files) for a mode; print, --out a directory, or --write into your compose file',
+    )
+    .option(
+      '-m, --mode <mode>',
+      'userspace | serve | macvlan | host | sidecar (default: the plan’s recommendation)',
+    )
+    .option('-o, --out <dir>', 'write the standalone compose file and side files into this directory')
+    .option(
+      '-w, --write',
+      'merge into your compose file (paths.compose), keeping comments; backs it up first',
+    )
+    .option('--diff', 'show the merge as a unified diff; write nothing')
+    .option('--compose <file>', 'compose file to merge into (overrides paths.compose)')
+    .action(
+      async (opts: { mode?: string; out?: string; write?: boolean; diff?: boolean; compose?: string }) =>
+        run(async () => (await import('../commands/generate.js')).generate({ ...globals(), ...opts }, io))(),
+    );
+
+  program
+    .command('init')
+    .description('write a starting tailbridge.yaml (the example homelab) to edit')
+    .option('--force', 'overwrite an existing file')
+    .action(async (opts: { force?: boolean }) =>
+      run(async () => (await import('../commands/init.js')).init({ ...globals(), ...opts }, io))(),
+    );
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of tailbridge.yaml (for editor completion)')
+    .action(async () => run(async () => (await import('../commands/schema.js')).schema(io))());
+
+  return program;
+}
+
+/** The one top-level catch: maps errors to exit codes, prints one line per problem, no stack trace. */
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  let code: number = ExitCode.ok;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (error) {
+    return handleError(error, io);
+  }
+}
+
+function handleError(error: unknown, io: Io): number {
+  if (error instanceof CommanderError) {
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.exitCode === 0
+    )
+      return ExitCode.ok;
+    return ExitCode.usage; // commander already printed its one-line message
+  }
+  if (error instanceof TailbridgeError) {
+    if (error.message) io.stderr(error.message);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr(`tailbridge: internal error: ${message} (set TAILBRIDGE_DEBUG=1 for details)`);
+  if (process.env.TAILBRIDGE_DEBUG && error instanceof Error) io.stderr(error.stack ?? '');
+  return 70;
+}

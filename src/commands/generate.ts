@@ -1,0 +1,141 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { type ConfigChoice, loadConfig, resolveFromConfig } from '../adapters/config-file.js';
+import { readTextFile, writeFileAtomic } from '../adapters/fs.js';
+import type { Io } from '../cli/io.js';
+import { colors } from '../cli/io.js';
+import { unifiedDiff } from '../core/compose/diff.js';
+import { mergeEdits } from '../core/compose/merge.js';
+import { validateComposeText } from '../core/compose/validate.js';
+import { generate as generateMode } from '../core/generate/index.js';
+import type { Generated } from '../core/generate/types.js';
+import { isMode, MODES, type Mode } from '../core/model/modes.js';
+import { planModes } from '../core/plan/index.js';
+import { ExitCode, InputError, TailbridgeError } from '../errors.js';
+
+export interface GenerateOptions extends ConfigChoice {
+  mode?: string;
+  /** Write the standalone compose file and side files into this directory. */
+  out?: string;
+  /** Merge into the user's compose file (paths.compose, or `compose`). */
+  write?: boolean;
+  /** Show the merge as a unified diff; write nothing. */
+  diff?: boolean;
+  /** Compose file to merge into, overriding paths.compose. */
+  compose?: string;
+  json?: boolean;
+}
+
+/** `tailbridge generate`: compose (and side files) for one mode, printed, written out, or merged. */
+export async function generate(options: GenerateOptions, io: Io): Promise<number> {
+  const loaded = await loadConfig(options, io.cwd);
+  const mode = chooseMode(options.mode, () => planModes(loaded.config).recommended);
+  const generated = generateMode(loaded.config, mode);
+  assertValid(generated);
+
+  if (options.write || options.diff) {
+    const target = options.compose
+      ? path.resolve(io.cwd, options.compose)
+      : resolveFromConfig(loaded, loaded.config.paths.compose);
+    return mergeIntoUserFile(generated, target, options, io);
+  }
+  if (options.out) return writeOut(generated, path.resolve(io.cwd, options.out), options, io);
+
+  if (options.json) io.stdout(JSON.stringify(generated, null, 2));
+  else {
+    io.stdout(generated.compose);
+    for (const f of generated.files) io.stdout(`# --- side file ${f.path} (${f.purpose}) ---\n${f.content}`);
+  }
+  return ExitCode.ok;
+}
+
+function chooseMode(requested: string | undefined, recommended: () => Mode): Mode {
+  if (requested === undefined) return recommended();
+  if (!isMode(requested))
+    throw new TailbridgeError(`unknown mode "${requested}" (expected one of: ${MODES.join(', ')})`);
+  return requested;
+}
+
+function assertValid(generated: Generated): void {
+  const problems = validateComposeText(`<generated ${generated.mode}>`, generated.compose);
+  if (problems.length > 0) throw new InputError(problems);
+}
+
+async function mergeIntoUserFile(
+  generated: Generated,
+  target: string,
+  options: GenerateOptions,
+  io: Io,
+): Promise<number> {
+  const display = path.relative(io.cwd, target) || target;
+  const before = await readTextFile(target, display);
+  const merged = mergeEdits(display, before, generated.edits);
+  const dir = path.dirname(target);
+  if (options.diff) {
+    const patches = [unifiedDiff(display, before, merged.text)];
+    for (const f of generated.files)
+      patches.push(unifiedDiff(path.join(path.dirname(display), f.path), '', f.content));
+    const text = patches.filter(Boolean).join('\n');
+    if (options.json)
+      io.stdout(
+        JSON.stringify({ mode: generated.mode, file: display, changed: merged.changed, diff: text }, null, 2),
+      );
+    else io.stdout(text || `${display}: already up to date`);
+    return ExitCode.ok;
+  }
+  const { backup } = await writeFileAtomic(target, merged.text);
+  const written = [display];
+  for (const f of generated.files)
+    written.push(await writeSideFile(dir, f.path, f.content, f.executable, io.cwd));
+  report(io, options, generated, written, backup);
+  return ExitCode.ok;
+}
+
+async function writeOut(
+  generated: Generated,
+  dir: string,
+  options: GenerateOptions,
+  io: Io,
+): Promise<number> {
+  await mkdir(dir, { recursive: true });
+  const written = [await writeSideFile(dir, 'compose.yaml', generated.compose, false, io.cwd)];
+  for (const f of generated.files)
+    written.push(await writeSideFile(dir, f.path, f.content, f.executable, io.cwd));
+  report(io, options, generated, written);
+  return ExitCode.ok;
+}
+
+async function writeSideFile(
+  dir: string,
+  rel: string,
+  content: string,
+  executable: boolean | undefined,
+  cwd: string,
+): Promise<string> {
+  const abs = path.join(dir, rel);
+  await mkdir(path.dirname(abs), { recursive: true });
+  await writeFileAtomic(abs, content, executable ? { mode: 0o755 } : {});
+  return path.relative(cwd, abs) || abs;
+}
+
+function report(
+  io: Io,
+  options: GenerateOptions,
+  generated: Generated,
+  written: string[],
+  backup?: string,
+): void {
+  if (options.json) {
+    io.stdout(
+      JSON.stringify({ mode: generated.mode, written, backup, manualSteps: generated.manualSteps }, null, 2),
+    );
+    return;
+  }
+  const c = colors(io);
+  for (const w of written) io.stdout(`${c.green('wrote')} ${w}`);
+  if (backup) io.stdout(`${c.dim('backup')} ${path.relative(io.cwd, backup)}`);
+  if (generated.manualSteps.length > 0) {
+    io.stdout(c.bold('\nYou still need to:'));
+    for (const step of generated.manualSteps) io.stdout(`  - ${step}`);
+  }
+}
