@@ -30,7 +30,7 @@ describe('tailbridge CLI', () => {
     const table = await run(['plan'], dir);
     expect(table.code).toBe(0);
     expect(table.out).toContain('recommended: userspace');
-    expect(table.out).not.toMatch(/\u001b\[/); // not a TTY → no color
+    expect(table.out).not.toContain('\u001b['); // not a TTY → no color
     const md = await run(['plan', '--format', 'md'], dir);
     expect(md.out).toContain('| Capability |');
     const json = await run(['--json', 'plan'], dir);
