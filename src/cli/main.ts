@@ -53,6 +53,34 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     );
 
   program
+    .command('lint')
+    .description('find Tailscale/Docker networking pitfalls in compose files (files or directories)')
+    .argument('[paths...]', 'compose files or directories (default: .)')
+    .option('-r, --recursive', 'search directories recursively')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif']))
+    .option('--fix', 'apply the safe fixes through the YAML AST (comments kept; backups made)')
+    .option('--diff', 'with --fix: show the fixes as a unified diff, write nothing')
+    .option('--max-warnings <n>', 'exit 1 when there are more warnings than this', (v) =>
+      Number.parseInt(v, 10),
+    )
+    .action(
+      async (
+        paths: string[],
+        opts: {
+          recursive?: boolean;
+          format?: 'text' | 'json' | 'sarif';
+          fix?: boolean;
+          diff?: boolean;
+          maxWarnings?: number;
+        },
+      ) =>
+        run(async () => {
+          const { lintCommand } = await import('../commands/lint-cli.js');
+          return lintCommand({ ...globals(), ...opts, paths }, io);
+        })(),
+    );
+
+  program
     .command('init')
     .description('write a starting tailbridge.yaml (the example homelab) to edit')
     .option('--force', 'overwrite an existing file')

@@ -1,0 +1,149 @@
+import type { Dirent } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { envFileReferences } from '../core/lint/compose-model.js';
+import { readTextFile } from './fs.js';
+
+/** Largest compose file tailbridge lints. */
+export const MAX_LINT_FILE_BYTES = 5 * 1024 * 1024;
+
+export const COMPOSE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'];
+const SKIP_DIRS = new Set(['node_modules', '.git', '.tailbridge']);
+
+/** A file to lint: its text, or why it could not be read. */
+export interface LintInput {
+  /** As displayed (relative to cwd when inside it). */
+  file: string;
+  /** Absolute path. */
+  absolute: string;
+  text?: string;
+  /** One-line reason when `text` is missing. */
+  error?: string;
+  /** env_file variable NAMES keyed by the path as written in the compose file; unreadable files are absent. */
+  envFiles: Record<string, string[]>;
+}
+
+export interface DiscoverResult {
+  files: string[];
+  /** Paths that do not exist or cannot be listed: `{ file, message }`. */
+  problems: { file: string; message: string }[];
+}
+
+/**
+ * Expands the command-line paths: files are taken as given; directories contribute the compose
+ * file names above plus any other *.yaml/*.yml with a top-level `services:` key (recursively with
+ * `recursive`, skipping node_modules, .git and .tailbridge). Sorted, deduplicated absolute paths.
+ */
+export async function discoverComposeFiles(
+  paths: readonly string[],
+  options: { recursive?: boolean; cwd?: string } = {},
+): Promise<DiscoverResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const files = new Set<string>();
+  const problems: DiscoverResult['problems'] = [];
+  for (const p of paths.length > 0 ? paths : ['.']) {
+    const abs = path.resolve(cwd, p);
+    let st: Awaited<ReturnType<typeof stat>>;
+    try {
+      st = await stat(abs);
+    } catch {
+      problems.push({ file: p, message: 'no such file or directory' });
+      continue;
+    }
+    if (st.isDirectory()) await walk(abs, options.recursive ?? false, files, problems, cwd);
+    else files.add(abs);
+  }
+  return { files: [...files].sort(), problems };
+}
+
+async function walk(
+  dir: string,
+  recursive: boolean,
+  files: Set<string>,
+  problems: DiscoverResult['problems'],
+  cwd: string,
+): Promise<void> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    problems.push({ file: display(dir, cwd), message: `cannot list directory: ${(e as Error).message}` });
+    return;
+  }
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (recursive && !SKIP_DIRS.has(entry.name)) await walk(full, recursive, files, problems, cwd);
+    } else if (entry.isFile()) {
+      if (COMPOSE_NAMES.includes(entry.name)) files.add(full);
+      else if (/\.ya?ml$/i.test(entry.name) && (await hasServicesKey(full))) files.add(full);
+    }
+  }
+}
+
+async function hasServicesKey(file: string): Promise<boolean> {
+  try {
+    const st = await stat(file);
+    if (st.size > MAX_LINT_FILE_BYTES) return false;
+    const text = await readFile(file, 'utf8');
+    return /^services[ \t]*:/m.test(text);
+  } catch {
+    return false;
+  }
+}
+
+/** Reads each file (size and binary checks) and the variable names of its env_files. */
+export async function readLintInputs(files: readonly string[], cwd = process.cwd()): Promise<LintInput[]> {
+  const out: LintInput[] = [];
+  for (const absolute of files) {
+    const file = display(absolute, cwd);
+    const input: LintInput = { file, absolute, envFiles: {} };
+    try {
+      const st = await stat(absolute);
+      if (st.size > MAX_LINT_FILE_BYTES) {
+        input.error = `file is too large to lint (${(st.size / 1024 / 1024).toFixed(1)} MiB, limit 5 MiB)`;
+        out.push(input);
+        continue;
+      }
+      input.text = await readTextFile(absolute, file);
+    } catch (e) {
+      // readTextFile's messages start with the display name; the formatter adds it again.
+      input.error = (e as Error).message.replace(`${file}: `, '');
+      out.push(input);
+      continue;
+    }
+    for (const ref of envFileReferences(input.text)) {
+      const names = await readEnvFileNames(path.resolve(path.dirname(absolute), ref));
+      if (names) input.envFiles[ref] = names;
+    }
+    out.push(input);
+  }
+  return out;
+}
+
+/** Variable NAMES of a .env file (`KEY=value`, `export KEY=value`, `KEY`); values are never kept. */
+export async function readEnvFileNames(file: string): Promise<string[] | undefined> {
+  let text: string;
+  try {
+    const st = await stat(file);
+    if (!st.isFile() || st.size > MAX_LINT_FILE_BYTES) return undefined;
+    text = await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  return envNames(text);
+}
+
+export function envNames(text: string): string[] {
+  const names: string[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*(?:=|$)/.exec(line);
+    if (m && !line.trimStart().startsWith('#')) names.push(m[1]!);
+  }
+  return [...new Set(names)];
+}
+
+function display(absolute: string, cwd: string): string {
+  const rel = path.relative(cwd, absolute);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : absolute;
+}

@@ -1,0 +1,436 @@
+import { isAlias, isMap, isScalar, isSeq, type Node, type Pair, parseDocument, type Scalar } from 'yaml';
+import { type Position, positionOfNode, type YamlSource } from '../compose/yaml-source.js';
+import { flagValue, isInterpolated, parseGoBool, splitArgs, unescapeDollars } from './values.js';
+
+/** A path of map keys and sequence indexes from the document root, e.g. ['services', 'ts', 'environment', 0]. */
+export type Path = readonly (string | number)[];
+
+/** Where a path lands in the YAML. */
+export interface Located {
+  /** The node holding the value (possibly inside an anchor elsewhere in the file); undefined when missing. */
+  node: Node | undefined;
+  /** The map entry whose value is `node` (absent for sequence items and the root). */
+  pair?: Pair;
+  /** True when every segment of the path exists. */
+  found: boolean;
+  /**
+   * Set when the path goes through an alias (`*x`) or a merge key (`<<: *x`): the source range of that
+   * alias / merge entry in the referencing text. Findings point here (so each service gets its own line)
+   * and fixes must not edit through it (the anchor is shared).
+   */
+  viaAnchor?: [start: number, end: number];
+  /** The deepest existing map/sequence on the path when `found` is false (where a missing key belongs). */
+  parent?: Node;
+}
+
+/** One variable from a service's `environment:` (list or map form). */
+export interface EnvVar {
+  name: string;
+  /** The text as written; undefined for `- KEY` / `KEY:` (taken from the shell at `up` time). */
+  raw?: string;
+  /** The literal the container gets, when known: undefined if interpolated (`${X}`) or taken from the shell. */
+  value?: string;
+  /** True when Compose substitutes something in the value (`${X}`, `$X`); `$$` is a literal. */
+  interpolated: boolean;
+  /** Path of the list item or map entry, for positions. */
+  path: Path;
+}
+
+/** Where a service gets a variable from, following Compose precedence (environment over env_file). */
+export type EnvLookup =
+  | { kind: 'inline'; env: EnvVar }
+  | { kind: 'env_file'; file: string }
+  /** Not set inline, and some env_file could not be read: it might be set there. */
+  | { kind: 'maybe' }
+  | { kind: 'unset' };
+
+export type TailscaleMode = 'userspace' | 'kernel' | 'unknown';
+
+/** A service as rules see it: name, the resolved (anchors/merges applied) value, and its path. */
+export interface Service {
+  name: string;
+  value: Record<string, unknown>;
+  path: Path;
+}
+
+export interface ComposeModelOptions {
+  /**
+   * Variable NAMES per env_file, keyed by the path exactly as written in the compose file. A path
+   * missing from this record is treated as unreadable (its variables are unknown). Values are never
+   * passed in.
+   */
+  envFiles?: Readonly<Record<string, readonly string[]>>;
+}
+
+const TAILSCALE_IMAGE =
+  /^(?:(?:docker\.io|index\.docker\.io|registry-1\.docker\.io|ghcr\.io)\/)?tailscale\/tailscale(?:[:@]|$)/;
+
+/**
+ * A resolved, read-only view of one compose file for rules: values with anchors and merge keys
+ * applied, plus the YAML position of any path. Build one per file (the engine does).
+ */
+export class ComposeModel {
+  readonly root: Record<string, unknown>;
+  private readonly envFiles: Readonly<Record<string, readonly string[]>>;
+  private serviceCache?: Service[];
+
+  constructor(
+    readonly source: YamlSource,
+    options: ComposeModelOptions = {},
+  ) {
+    const js = source.doc.toJS({ maxAliasCount: -1 }) as unknown;
+    this.root = isRecord(js) ? js : {};
+    this.envFiles = options.envFiles ?? {};
+  }
+
+  // ---- positions -------------------------------------------------------------------------------
+
+  /** Walks `path` through maps, sequences, aliases and `<<` merge keys. */
+  locate(path: Path): Located {
+    const doc = this.source.doc;
+    let node: unknown = doc.contents;
+    let pair: Pair | undefined;
+    let viaAnchor: [number, number] | undefined;
+    for (const seg of path) {
+      if (isAlias(node)) {
+        viaAnchor ??= rangeOf(node);
+        node = node.resolve(doc);
+      }
+      if (isMap(node)) {
+        const hit = findPair(this, node, String(seg));
+        if (!hit) return { node: undefined, found: false, viaAnchor, parent: node as Node };
+        if (hit.via) viaAnchor ??= hit.via;
+        pair = hit.pair;
+        node = hit.pair.value;
+      } else if (isSeq(node)) {
+        const item = typeof seg === 'number' ? node.items[seg] : undefined;
+        if (item === undefined) return { node: undefined, found: false, viaAnchor, parent: node as Node };
+        pair = undefined;
+        node = item;
+      } else {
+        return { node: undefined, found: false, viaAnchor, parent: node as Node | undefined };
+      }
+    }
+    const located: Located = { node: (node ?? undefined) as Node | undefined, found: true };
+    if (pair) located.pair = pair;
+    if (viaAnchor) located.viaAnchor = viaAnchor;
+    return located;
+  }
+
+  /**
+   * Line/column of a path: its value node (or, with `key`, its key), the alias/merge entry it came
+   * through, or the nearest existing ancestor when it is missing.
+   */
+  position(path: Path, options: { key?: boolean } = {}): Position {
+    const loc = this.locate(path);
+    if (loc.viaAnchor) return this.rangePosition(loc.viaAnchor[0], loc.viaAnchor[1]);
+    if (!loc.found) {
+      // A missing key: point at the key of the nearest existing ancestor entry.
+      for (let n = path.length - 1; n > 0; n--) {
+        const up = this.locate(path.slice(0, n));
+        if (up.found) return this.position(path.slice(0, n), { key: true });
+      }
+      return positionOfNode(this.source, loc.parent);
+    }
+    if (options.key && loc.pair && isNode(loc.pair.key)) return positionOfNode(this.source, loc.pair.key);
+    if (!loc.node && loc.pair && isNode(loc.pair.key)) return positionOfNode(this.source, loc.pair.key);
+    return positionOfNode(this.source, loc.node);
+  }
+
+  /** Line/column for a source range of offsets. */
+  rangePosition(start: number, end: number): Position {
+    const a = this.source.lines.linePos(start);
+    const b = this.source.lines.linePos(end);
+    return { line: a.line, column: a.col, endLine: b.line, endColumn: b.col };
+  }
+
+  // ---- services ----------------------------------------------------------------------------------
+
+  services(): Service[] {
+    if (!this.serviceCache) {
+      const services = this.root['services'];
+      this.serviceCache = isRecord(services)
+        ? Object.entries(services)
+            .filter(([, v]) => isRecord(v) || v === null)
+            .map(([name, v]) => ({ name, value: isRecord(v) ? v : {}, path: ['services', name] }))
+        : [];
+    }
+    return this.serviceCache;
+  }
+
+  service(name: string): Service | undefined {
+    return this.services().find((s) => s.name === name);
+  }
+
+  /**
+   * Services that run Tailscale: the official image (`tailscale/tailscale`, `ghcr.io/tailscale/tailscale`),
+   * or TS_* variables, or a command/entrypoint that starts tailscaled.
+   */
+  tailscaleServices(): Service[] {
+    return this.services().filter((s) => this.isTailscale(s));
+  }
+
+  isTailscale(service: Service): boolean {
+    const image = this.image(service);
+    if (image !== undefined && TAILSCALE_IMAGE.test(image)) return true;
+    if ([...this.environment(service).keys()].some((k) => k.startsWith('TS_'))) return true;
+    if ([...this.envFileVariables(service)].some((k) => k.startsWith('TS_'))) return true;
+    return this.runsTailscaled(service);
+  }
+
+  image(service: Service): string | undefined {
+    const image = service.value['image'];
+    return typeof image === 'string' ? image : undefined;
+  }
+
+  /** `network_mode` as written (`host`, `service:ts`, `container:x`, `bridge`, `none`), or undefined. */
+  networkMode(service: Service): string | undefined {
+    const mode = service.value['network_mode'];
+    return typeof mode === 'string' ? mode : undefined;
+  }
+
+  /** `command:` and `entrypoint:` joined into one string (list or string form). */
+  commandLine(service: Service): string {
+    return ['entrypoint', 'command']
+      .map((k) => service.value[k])
+      .map((v) => (Array.isArray(v) ? v.map(String).join(' ') : typeof v === 'string' ? v : ''))
+      .filter((s) => s)
+      .join(' ');
+  }
+
+  /** True when command/entrypoint starts `tailscaled` itself (bypassing containerboot's env handling). */
+  runsTailscaled(service: Service): boolean {
+    return /(^|[\s/;&|'"(])tailscaled(\s|$|['";&|)])/.test(this.commandLine(service));
+  }
+
+  // ---- environment -------------------------------------------------------------------------------
+
+  /** `environment:` normalised from list form (`- K=v`, `- K`) and map form (`K: v`, `K:`); last wins. */
+  environment(service: Service): Map<string, EnvVar> {
+    const out = new Map<string, EnvVar>();
+    const env = service.value['environment'];
+    const base = [...service.path, 'environment'];
+    if (Array.isArray(env)) {
+      env.forEach((item, i) => {
+        if (item === null || item === undefined) return;
+        const text = String(item);
+        const eq = text.indexOf('=');
+        const name = eq === -1 ? text : text.slice(0, eq);
+        out.set(name, envVar(name, eq === -1 ? undefined : text.slice(eq + 1), [...base, i]));
+      });
+    } else if (isRecord(env)) {
+      for (const [name, v] of Object.entries(env)) {
+        out.set(name, envVar(name, v === null || v === undefined ? undefined : String(v), [...base, name]));
+      }
+    }
+    return out;
+  }
+
+  /** The env_file paths of a service as written (string, list of strings, or `{path}` entries). */
+  envFilePaths(service: Service): string[] {
+    return envFilePathsOf(service.value['env_file']);
+  }
+
+  /** Variable names set by the service's env_files that could be read. */
+  envFileVariables(service: Service): Set<string> {
+    const names = new Set<string>();
+    for (const p of this.envFilePaths(service)) for (const n of this.envFiles[p] ?? []) names.add(n);
+    return names;
+  }
+
+  /** True when some env_file of the service could not be read (its variables are unknown). */
+  hasUnreadEnvFile(service: Service): boolean {
+    return this.envFilePaths(service).some((p) => this.envFiles[p] === undefined);
+  }
+
+  /** Where a variable comes from for this service (environment wins over env_file). */
+  lookup(service: Service, name: string): EnvLookup {
+    const env = this.environment(service).get(name);
+    if (env) return { kind: 'inline', env };
+    for (const p of this.envFilePaths(service))
+      if (this.envFiles[p]?.includes(name)) return { kind: 'env_file', file: p };
+    return this.hasUnreadEnvFile(service) ? { kind: 'maybe' } : { kind: 'unset' };
+  }
+
+  /**
+   * containerboot's networking mode: TS_USERSPACE parsed like Go's strconv.ParseBool, default true
+   * (userspace) when unset or unparsable. 'unknown' when the value is interpolated, comes from the
+   * shell or an env_file (values are never read), or an unreadable env_file might set it.
+   */
+  mode(service: Service): TailscaleMode {
+    const v = this.lookup(service, 'TS_USERSPACE');
+    if (v.kind === 'unset') return 'userspace';
+    if (v.kind !== 'inline' || v.env.value === undefined) return 'unknown';
+    return parseGoBool(v.env.value) === false ? 'kernel' : 'userspace';
+  }
+
+  /**
+   * What the service advertises through containerboot: TS_ROUTES (comma-separated) and
+   * `--advertise-routes` / `--advertise-exit-node` in TS_EXTRA_ARGS. `unknown` is true when either
+   * variable is interpolated or set in an env_file, so the answer may be incomplete.
+   */
+  advertises(service: Service): { routes: string[]; exitNode: boolean; unknown: boolean } {
+    let unknown = false;
+    const routes: string[] = [];
+    let exitNode = false;
+    const r = this.lookup(service, 'TS_ROUTES');
+    if (r.kind === 'inline' && r.env.value !== undefined) routes.push(...splitList(r.env.value));
+    else if (r.kind !== 'unset') unknown = true;
+    const x = this.lookup(service, 'TS_EXTRA_ARGS');
+    if (x.kind === 'inline' && x.env.value !== undefined) {
+      const args = splitArgs(x.env.value);
+      const adv = flagValue(args, 'advertise-routes');
+      if (typeof adv === 'string') routes.push(...splitList(adv));
+      const exit = flagValue(args, 'advertise-exit-node');
+      exitNode = exit === true || (typeof exit === 'string' && parseGoBool(exit) === true);
+    } else if (x.kind !== 'unset') unknown = true;
+    return { routes: [...new Set(routes)], exitNode, unknown };
+  }
+
+  /** `sysctls:` normalised from list form (`- k=v`) and map form (`k: v`). */
+  sysctls(service: Service): Map<string, { value?: string; path: Path }> {
+    const out = new Map<string, { value?: string; path: Path }>();
+    const s = service.value['sysctls'];
+    const base = [...service.path, 'sysctls'];
+    if (Array.isArray(s)) {
+      s.forEach((item, i) => {
+        const text = String(item);
+        const eq = text.indexOf('=');
+        const name = (eq === -1 ? text : text.slice(0, eq)).trim();
+        const entry: { value?: string; path: Path } = { path: [...base, i] };
+        if (eq !== -1) entry.value = text.slice(eq + 1).trim();
+        out.set(name, entry);
+      });
+    } else if (isRecord(s)) {
+      for (const [name, v] of Object.entries(s)) {
+        const entry: { value?: string; path: Path } = { path: [...base, name] };
+        if (v !== null && v !== undefined) entry.value = String(v);
+        out.set(name, entry);
+      }
+    }
+    return out;
+  }
+
+  /** A list-valued key (`cap_add`, `devices`, `volumes`, …) as an array, or [] when absent. */
+  list(service: Service, key: string): unknown[] {
+    const v = service.value[key];
+    return Array.isArray(v) ? v : [];
+  }
+
+  /** True for `privileged: true`. */
+  privileged(service: Service): boolean {
+    return service.value['privileged'] === true;
+  }
+
+  /** The file's leading comment block (the `#` lines before the first YAML content), without `#`. */
+  headerComment(): string {
+    const start = this.source.doc.contents?.range?.[0] ?? this.source.text.length;
+    return this.source.text
+      .slice(0, start)
+      .split(/\r?\n/)
+      .filter((l) => l.trimStart().startsWith('#'))
+      .map((l) => l.trimStart().slice(1))
+      .join('\n');
+  }
+
+  /** The comment lines directly above a service's key (`services:\n  # here\n  ts:`). */
+  commentAbove(path: Path): string {
+    const loc = this.locate(path);
+    const key = loc.pair?.key as { commentBefore?: string } | undefined;
+    const before = key?.commentBefore ?? '';
+    // The first entry of a map keeps its leading comment on the map node.
+    if (!before && path.length > 0) {
+      const parent = this.locate(path.slice(0, -1)).node;
+      if (isMap(parent) && parent.items[0] === loc.pair)
+        return (parent as { commentBefore?: string }).commentBefore ?? '';
+    }
+    return before;
+  }
+}
+
+/** The env_file paths referenced anywhere in a compose text (for adapters to read their names first). */
+export function envFileReferences(text: string): string[] {
+  const doc = parseDocument(text, { merge: true, uniqueKeys: false });
+  if (doc.errors.length > 0) return [];
+  let js: unknown;
+  try {
+    js = doc.toJS({ maxAliasCount: -1 });
+  } catch {
+    return [];
+  }
+  if (!isRecord(js) || !isRecord(js['services'])) return [];
+  const out = new Set<string>();
+  for (const svc of Object.values(js['services'])) {
+    if (isRecord(svc)) for (const p of envFilePathsOf(svc['env_file'])) out.add(p);
+  }
+  return [...out];
+}
+
+function envFilePathsOf(v: unknown): string[] {
+  const items = Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
+  const out: string[] = [];
+  for (const item of items) {
+    if (typeof item === 'string') out.push(item);
+    else if (isRecord(item) && typeof item['path'] === 'string') out.push(item['path']);
+  }
+  return out;
+}
+
+function envVar(name: string, raw: string | undefined, path: Path): EnvVar {
+  const interpolated = raw !== undefined && isInterpolated(raw);
+  const v: EnvVar = { name, interpolated, path };
+  if (raw !== undefined) {
+    v.raw = raw;
+    if (!interpolated) v.value = unescapeDollars(raw);
+  }
+  return v;
+}
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s);
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isNode(v: unknown): v is Node {
+  return typeof v === 'object' && v !== null && 'range' in v;
+}
+
+function rangeOf(node: { range?: [number, number, number] | null }): [number, number] {
+  const r = node.range;
+  return r ? [r[0], r[1]] : [0, 0];
+}
+
+function isMergeKey(key: unknown): boolean {
+  return isScalar(key) && ((key as Scalar).value === '<<' || typeof (key as Scalar).value === 'symbol');
+}
+
+/** Finds `key` in a map: its own entries first, then `<<` merge sources in order (first wins). */
+function findPair(
+  model: ComposeModel,
+  map: { items: Pair[] },
+  key: string,
+): { pair: Pair; via?: [number, number] } | undefined {
+  const own = map.items.find((p) => !isMergeKey(p.key) && isScalar(p.key) && String(p.key.value) === key);
+  if (own) return { pair: own };
+  for (const p of map.items) {
+    if (!isMergeKey(p.key)) continue;
+    const keyRange = (p.key as Node).range;
+    const valueRange = (p.value as Node | null)?.range;
+    const via: [number, number] = [keyRange?.[0] ?? 0, valueRange?.[1] ?? keyRange?.[1] ?? 0];
+    const sources = isSeq(p.value) ? p.value.items : [p.value];
+    for (const s of sources) {
+      const target = isAlias(s) ? s.resolve(model.source.doc) : s;
+      if (isMap(target)) {
+        const hit = findPair(model, target, key);
+        if (hit) return { pair: hit.pair, via };
+      }
+    }
+  }
+  return undefined;
+}
