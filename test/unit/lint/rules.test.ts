@@ -2,6 +2,9 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { lintSource } from '../../../src/core/lint/engine.js';
 import { RULES } from '../../../src/core/lint/rules/index.js';
+import { EXPECTED_AUTH_STATE } from './expected-auth-state.js';
+import { EXPECTED_NETWORKS } from './expected-networks.js';
+import { EXPECTED_SERVE_SIDECAR } from './expected-serve-sidecar.js';
 import { FIXTURES, fixture, lintFixture } from './helpers.js';
 
 /** Every rule: the bad fixture reports it at these positions (line:col-endLine:endCol), the good one does not. */
@@ -14,6 +17,9 @@ const EXPECTED: Record<string, string[]> = {
   'ts-userspace-invalid-bool': ['5:21-5:25 warning'],
   'image-not-pinned': ['3:12-3:46 warning'],
   'userspace-unneeded-privileges': ['5:9-5:18 warning'],
+  ...EXPECTED_AUTH_STATE,
+  ...EXPECTED_SERVE_SIDECAR,
+  ...EXPECTED_NETWORKS,
 };
 
 describe('rule fixtures', () => {

@@ -5,6 +5,9 @@ import { imageNotPinned } from './image-not-pinned.js';
 import { kernelModeMissingNetAdmin } from './kernel-mode-missing-net-admin.js';
 import { kernelModeMissingTun } from './kernel-mode-missing-tun.js';
 import { META_RULES } from './meta.js';
+import { PACK_AUTH_STATE } from './pack-auth-state.js';
+import { PACK_NETWORKS } from './pack-networks.js';
+import { PACK_SERVE_SIDECAR } from './pack-serve-sidecar.js';
 import { sysctlsWithHostNetwork } from './sysctls-with-host-network.js';
 import { tsUserspaceInvalidBool } from './ts-userspace-invalid-bool.js';
 import { userspaceUnneededPrivileges } from './userspace-unneeded-privileges.js';
@@ -19,6 +22,9 @@ export const RULES: readonly Rule[] = [
   tsUserspaceInvalidBool,
   imageNotPinned,
   userspaceUnneededPrivileges,
+  ...PACK_AUTH_STATE,
+  ...PACK_SERVE_SIDECAR,
+  ...PACK_NETWORKS,
 ];
 
 /** Rules plus the engine's own finding kinds (schema, syntax, suppressions): what SARIF and suppressions know. */
