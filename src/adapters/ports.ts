@@ -1,0 +1,86 @@
+/**
+ * The small interfaces commands use to reach the world. Implementations live next to this file
+ * (dockerode, the compose CLI, the host's network tools); tests use the real ones against a real
+ * engine, and unit tests of pure logic never need them.
+ */
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ContainerNetwork {
+  networkId: string;
+  ipv4?: string;
+  ipv6?: string;
+  mac?: string;
+  aliases: string[];
+}
+
+export interface ContainerInfo {
+  id: string;
+  /** Without the leading slash. */
+  name: string;
+  image: string;
+  state: 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+  restartCount: number;
+  /** Docker healthcheck status, when the container has one. */
+  health?: 'starting' | 'healthy' | 'unhealthy';
+  exitCode?: number;
+  startedAt?: string;
+  labels: Record<string, string>;
+  /** `host`, `bridge`, `container:<id>`, `<network name>`… */
+  networkMode: string;
+  networks: Record<string, ContainerNetwork>;
+  /** Environment variable NAMES only: values may hold secrets and are never read into tailbridge. */
+  envNames: string[];
+  /** Values of the non-secret TS_* switches tailbridge reasons about (TS_USERSPACE, TS_ROUTES, …). */
+  tsSettings: Record<string, string>;
+  capAdd: string[];
+  devices: string[];
+  sysctls: Record<string, string>;
+  publishedPorts: { container: string; hostIp?: string; hostPort?: string }[];
+}
+
+export interface NetworkInfo {
+  id: string;
+  name: string;
+  driver: string;
+  subnets: string[];
+  gateways: string[];
+  ipRanges: string[];
+  /** macvlan/ipvlan parent interface. */
+  parent?: string;
+  labels: Record<string, string>;
+  containers: { name: string; ipv4?: string }[];
+}
+
+export interface DockerEngine {
+  /** Throws a one-line TailbridgeError when the engine is missing, unreachable or forbidden. */
+  ping(): Promise<void>;
+  version(): Promise<{ engine: string; api: string }>;
+  listContainers(filter?: { label?: string[]; all?: boolean }): Promise<ContainerInfo[]>;
+  inspectContainer(nameOrId: string): Promise<ContainerInfo | undefined>;
+  listNetworks(): Promise<NetworkInfo[]>;
+  exec(container: string, cmd: string[], options?: { timeoutMs?: number }): Promise<ExecResult>;
+  logs(container: string, options?: { tail?: number }): Promise<string>;
+}
+
+export interface ComposeProject {
+  /** Compose files, absolute. */
+  files: string[];
+  /** Working directory (relative paths in the files resolve against it). */
+  cwd: string;
+  /** -p; defaults to compose's own rule (directory name). */
+  projectName?: string;
+}
+
+export interface ComposeRunner {
+  flavor: 'v2' | 'v1';
+  version: string;
+  /** `compose config -q`: the engine-side validation of the merged files. */
+  validate(project: ComposeProject): Promise<{ ok: boolean; message: string }>;
+  up(project: ComposeProject, options?: { services?: string[]; forceRecreate?: boolean; removeOrphans?: boolean }): Promise<ExecResult>;
+  down(project: ComposeProject): Promise<ExecResult>;
+}
