@@ -41,6 +41,7 @@ export interface ContainerInfo {
   devices: string[];
   sysctls: Record<string, string>;
   publishedPorts: { container: string; hostIp?: string; hostPort?: string }[];
+  mounts: { source: string; destination: string; type: string }[];
 }
 
 export interface NetworkInfo {
@@ -81,6 +82,9 @@ export interface ComposeRunner {
   version: string;
   /** `compose config -q`: the engine-side validation of the merged files. */
   validate(project: ComposeProject): Promise<{ ok: boolean; message: string }>;
-  up(project: ComposeProject, options?: { services?: string[]; forceRecreate?: boolean; removeOrphans?: boolean }): Promise<ExecResult>;
+  up(
+    project: ComposeProject,
+    options?: { services?: string[]; forceRecreate?: boolean; removeOrphans?: boolean },
+  ): Promise<ExecResult>;
   down(project: ComposeProject): Promise<ExecResult>;
 }
