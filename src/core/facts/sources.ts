@@ -172,6 +172,51 @@ export const SOURCES = {
       'Docker bridge networks take subnets from default-address-pools (TrueNAS: 172.17.0.0/12 split into /24s); a container attached to one routes those addresses to the bridge',
     url: 'https://github.com/truenas/middleware/blob/master/src/middlewared/middlewared/etc_files/docker/daemon.json.py',
   },
+  'docker-macvlan-no-ports': {
+    title:
+      'moby/libnetwork#964 (macvlan/ipvlan drivers): port mappings are not supported and ignored; Docker creates no iptables rules for macvlan/ipvlan networks',
+    url: 'https://github.com/moby/libnetwork/pull/964',
+  },
+  'macvlan-dummy-parent': {
+    title:
+      'libnetwork macvlan_network.go: without -o parent Docker creates a dummy link as parent ("limit communications to other containers inside of network")',
+    url: 'https://github.com/moby/moby/blob/00b2c13a1bc3b38da4772949058015b13a199349/libnetwork/drivers/macvlan/macvlan_network.go',
+  },
+  'containerboot-main': {
+    title:
+      'cmd/containerboot main.go: configured only by TS_* environment (no arguments read); TS_SERVE_CONFIG "cannot be used in conjunction with TS_DEST_IP"; a hand-started tailscaled ignores TS_*',
+    url: 'https://github.com/tailscale/tailscale/blob/main/cmd/containerboot/main.go',
+  },
+  'ts-image-entrypoint': {
+    title:
+      'build_docker.sh: the tailscale/tailscale image’s entrypoint is /usr/local/bin/containerboot; Alpine base with busybox wget, no curl (Dockerfile.base)',
+    url: 'https://github.com/tailscale/tailscale/blob/main/build_docker.sh',
+  },
+  'compose-interpolation': {
+    title:
+      'Compose interpolation: ${VAR} anywhere in the file is substituted (empty, with a warning, when unset); write $$ for a literal $',
+    url: 'https://docs.docker.com/reference/compose-file/interpolation/',
+  },
+  'compose-depends-on': {
+    title:
+      'Compose depends_on: short form waits only for the container to start; condition: service_healthy waits for its healthcheck (which must exist)',
+    url: 'https://docs.docker.com/reference/compose-file/services/#depends_on',
+  },
+  'userspace-no-dns': {
+    title:
+      'wgengine/userspace.go: with --tun=userspace-networking the DNS manager is a no-op, so TS_ACCEPT_DNS does not touch /etc/resolv.conf; in kernel mode it rewrites it to 100.100.100.100',
+    url: 'https://github.com/tailscale/tailscale/blob/main/wgengine/userspace.go',
+  },
+  'containerboot-up-args': {
+    title:
+      'containerboot tailscaled.go: `tailscale up` gets --advertise-routes from TS_ROUTES before $TS_EXTRA_ARGS; Go flag parsing keeps the last value',
+    url: 'https://github.com/tailscale/tailscale/blob/main/cmd/containerboot/tailscaled.go',
+  },
+  'docker-socket-root': {
+    title:
+      'Docker Engine security, daemon attack surface: control of the Docker API is root on the host (CIS Docker Benchmark 5.31: do not mount docker.sock into containers)',
+    url: 'https://docs.docker.com/engine/security/#docker-daemon-attack-surface',
+  },
 } as const satisfies Record<string, Source>;
 
 export type SourceId = keyof typeof SOURCES;

@@ -434,3 +434,122 @@ function findPair(
   }
   return undefined;
 }
+
+// ---- networks (appended by the "networks" rule group) ---------------------------------------------
+
+/** One `ipam.config[]` entry of a top-level network. */
+export interface IpamPool {
+  /** `subnet` as written, when a literal string. */
+  subnet?: string;
+  /** `ip_range` as written, when a literal string. */
+  ipRange?: string;
+  /** True when `subnet` or `ip_range` is interpolated (its value is unknown). */
+  interpolated: boolean;
+  /** Path of the `ipam.config[]` item. */
+  path: Path;
+}
+
+/** A network declared under the top-level `networks:`. */
+export interface DeclaredNetwork {
+  key: string;
+  path: Path;
+  value: Record<string, unknown>;
+  /** `driver` as written; `bridge` when absent; undefined when interpolated or not a string. */
+  driver?: string;
+  /** `external: true` (its driver and subnets live outside this file). */
+  external: boolean;
+  pools: IpamPool[];
+}
+
+/** Networks declared at the top level (anchors and merges applied). */
+export function declaredNetworks(model: ComposeModel): DeclaredNetwork[] {
+  const nets = model.root['networks'];
+  if (!isRecord(nets)) return [];
+  return Object.entries(nets).map(([key, v]) => {
+    const value = isRecord(v) ? v : {};
+    const path: Path = ['networks', key];
+    const d = value['driver'];
+    const driver =
+      d === undefined || d === null ? 'bridge' : typeof d === 'string' && !isInterpolated(d) ? d : undefined;
+    const ipam = value['ipam'];
+    const config = isRecord(ipam) && Array.isArray(ipam['config']) ? ipam['config'] : [];
+    const pools = config.map((c, i): IpamPool => {
+      const pool: IpamPool = { interpolated: false, path: [...path, 'ipam', 'config', i] };
+      if (!isRecord(c)) return pool;
+      for (const [k, field] of [
+        ['subnet', 'subnet'],
+        ['ip_range', 'ipRange'],
+      ] as const) {
+        const s = c[k];
+        if (typeof s !== 'string') continue;
+        if (isInterpolated(s)) pool.interpolated = true;
+        else pool[field] = s.trim();
+      }
+      return pool;
+    });
+    return {
+      key,
+      path,
+      value,
+      ...(driver !== undefined ? { driver } : {}),
+      external: value['external'] === true || isRecord(value['external']),
+      pools,
+    };
+  });
+}
+
+/** True for the drivers that put containers directly on a host interface's L2 segment. */
+export function isMacvlanDriver(driver: string | undefined): boolean {
+  return driver === 'macvlan' || driver === 'ipvlan';
+}
+
+/** One network a service attaches to. */
+export interface ServiceNetwork {
+  key: string;
+  /** The entry under the service's `networks:` (list item or map entry); the service itself when implicit. */
+  path: Path;
+  /** Point positions at the key of `path` (map entries and the implicit default). */
+  pointAtKey: boolean;
+  /** True for the implicit `default` network of a service without `networks:`. */
+  implicit: boolean;
+  /** `ipv4_address` of a map entry, when present. */
+  ipv4Address?: { raw: unknown; value?: string; path: Path };
+}
+
+/**
+ * The networks a service attaches to: its `networks:` (list or map form), or the implicit `default`
+ * network when it has neither `networks:` nor `network_mode:`. [] with `network_mode:`; undefined
+ * when `networks:` has an unexpected shape.
+ */
+export function serviceNetworks(model: ComposeModel, service: Service): ServiceNetwork[] | undefined {
+  if (model.networkMode(service) !== undefined || service.value['network_mode'] !== undefined) return [];
+  const nets = service.value['networks'];
+  const base = [...service.path, 'networks'];
+  if (nets === undefined || nets === null)
+    return [{ key: 'default', path: service.path, pointAtKey: true, implicit: true }];
+  if (Array.isArray(nets)) {
+    return nets
+      .map((n, i) => ({ n, i }))
+      .filter(({ n }) => typeof n === 'string')
+      .map(({ n, i }) => ({ key: n as string, path: [...base, i], pointAtKey: false, implicit: false }));
+  }
+  if (!isRecord(nets)) return undefined;
+  return Object.entries(nets).map(([key, v]) => {
+    const entry: ServiceNetwork = { key, path: [...base, key], pointAtKey: true, implicit: false };
+    if (isRecord(v) && 'ipv4_address' in v && v['ipv4_address'] !== null) {
+      const raw = v['ipv4_address'];
+      const a: { raw: unknown; value?: string; path: Path } = { raw, path: [...base, key, 'ipv4_address'] };
+      if (typeof raw === 'string' && !isInterpolated(raw)) a.value = raw.trim();
+      entry.ipv4Address = a;
+    }
+    return entry;
+  });
+}
+
+const OFFICIAL_TAILSCALE_IMAGE = TAILSCALE_IMAGE;
+
+/** True when the service runs the official tailscale/tailscale image (containerboot is the entrypoint). */
+export function isOfficialTailscaleImage(model: ComposeModel, service: Service): boolean {
+  const image = model.image(service);
+  return image !== undefined && OFFICIAL_TAILSCALE_IMAGE.test(image);
+}

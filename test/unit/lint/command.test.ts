@@ -78,7 +78,7 @@ describe('lint command', () => {
     await mkdir(path.join(dir, 'ts'));
     await writeFile(
       path.join(dir, 'ts', '.env'),
-      '# comment\nexport TS_AUTHKEY=tskey-auth-SECRET\nTS_USERSPACE=false\n',
+      '# comment\nexport TS_AUTHKEY=tskey-auth-SECRET\nTS_USERSPACE=false\nTS_STATE_DIR=/var/lib/tailscale\n',
     );
     await writeFile(
       path.join(dir, 'ts', 'compose.yaml'),

@@ -9,6 +9,8 @@ const KERNEL = [
   '    image: tailscale/tailscale:v1.102.3',
   '    environment:',
   '      - TS_USERSPACE=false',
+  '      - TS_STATE_DIR=/var/lib/tailscale',
+  '    volumes: [/srv/ts:/var/lib/tailscale]',
   '',
 ].join('\n');
 
@@ -64,6 +66,8 @@ describe('compose understanding', () => {
     const text = [
       'x-ts: &ts',
       '  image: tailscale/tailscale:latest',
+      '  environment: [TS_STATE_DIR=/var/lib/tailscale]',
+      '  volumes: [/srv/ts:/var/lib/tailscale]',
       'services:',
       '  a:',
       '    <<: *ts',
@@ -72,21 +76,23 @@ describe('compose understanding', () => {
       '    image: tailscale/tailscale:v1.102.3',
       '',
     ].join('\n');
-    expect(where(lintText(text).findings)).toEqual(['5:5 image-not-pinned']);
+    expect(where(lintText(text).findings)).toEqual(['7:5 image-not-pinned']);
   });
 
   it('follows an aliased environment list', () => {
     const text = [
       'x-env: &env',
       '  - TS_USERSPACE=false',
+      '  - TS_STATE_DIR=/var/lib/tailscale',
       'services:',
       '  ts:',
       '    image: tailscale/tailscale:v1.102.3',
       '    devices: [/dev/net/tun]',
+      '    volumes: [/srv/ts:/var/lib/tailscale]',
       '    environment: *env',
       '',
     ].join('\n');
-    expect(where(lintText(text).findings)).toEqual(['7:18 kernel-mode-missing-net-admin']);
+    expect(where(lintText(text).findings)).toEqual(['9:18 kernel-mode-missing-net-admin']);
   });
 
   it('never judges an interpolated value', () => {
@@ -103,11 +109,11 @@ describe('compose understanding', () => {
   });
 
   it('a variable set only in an env_file has an unknown value; an unread env_file makes everything unknown', () => {
-    const text = KERNEL.replace('      - TS_USERSPACE=false\n', '      - TS_STATE_DIR=/s\n').concat(
+    const text = KERNEL.replace('      - TS_USERSPACE=false\n', '').concat(
       '    env_file: [ts.env]\n    cap_add: [NET_ADMIN]\n',
     );
     expect(where(lintText(text, { envFiles: { 'ts.env': ['TS_AUTHKEY'] } }).findings)).toEqual([
-      '7:15 userspace-unneeded-privileges',
+      '8:15 userspace-unneeded-privileges',
     ]);
     expect(lintText(text, { envFiles: { 'ts.env': ['TS_USERSPACE'] } }).findings).toEqual([]);
     expect(lintText(text).findings).toEqual([]);

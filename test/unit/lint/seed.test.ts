@@ -13,7 +13,11 @@ function ids(rel: string, opts = {}) {
 
 describe('seed compose snippets', () => {
   it('Option A (userspace): floating image', () => {
-    expect(ids('option-a-userspace.yaml', { envFiles })).toEqual(['4 image-not-pinned']);
+    expect(ids('option-a-userspace.yaml', { envFiles })).toEqual([
+      '4 image-not-pinned',
+      '17 accept-routes-loop',
+      '17 routes-in-extra-args',
+    ]);
   });
 
   it('Option B (serve): floating image', () => {
@@ -25,6 +29,7 @@ describe('seed compose snippets', () => {
       '15 image-not-pinned',
       '19 userspace-unneeded-privileges',
       '20 userspace-unneeded-privileges',
+      '23 routes-in-extra-args',
       '26 userspace-unneeded-privileges',
     ]);
   });
@@ -35,6 +40,8 @@ describe('seed compose snippets', () => {
       '11 host-network',
       '13 userspace-unneeded-privileges',
       '14 userspace-unneeded-privileges',
+      '19 accept-routes-loop',
+      '19 routes-in-extra-args',
       '22 userspace-unneeded-privileges',
     ]);
   });

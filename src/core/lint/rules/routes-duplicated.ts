@@ -1,0 +1,38 @@
+import { defineRule } from '../rule.js';
+import { parseGoBool } from '../values.js';
+import { extraArgsRoutes, routeList } from './routes-in-extra-args.js';
+
+export const routesDuplicated = defineRule({
+  id: 'routes-duplicated',
+  severity: 'warning',
+  category: 'tailscale',
+  description:
+    'Routes are set both in TS_ROUTES and with --advertise-routes in TS_EXTRA_ARGS; the later flag on the `tailscale up` line wins.',
+  source: 'containerboot-up-args',
+  check({ model }) {
+    const out = [];
+    for (const s of model.tailscaleServices()) {
+      if (model.runsTailscaled(s)) continue;
+      const found = extraArgsRoutes(model, s);
+      const tsRoutes = model.environment(s).get('TS_ROUTES');
+      if (!found || tsRoutes?.value === undefined) continue;
+      const a = routeList(tsRoutes.value);
+      const b = routeList(found.routes);
+      const same = a.length === b.length && [...a].sort().join(',') === [...b].sort().join(',');
+      const show = (r: string[]) => (r.length > 0 ? r.join(',') : '(empty: no routes)');
+      const once = model.environment(s).get('TS_AUTH_ONCE')?.value;
+      const later =
+        once !== undefined && parseGoBool(once) === true
+          ? `; with TS_AUTH_ONCE=true later starts run \`tailscale set --advertise-routes=${show(a)}\`, so TS_ROUTES wins after the first login`
+          : '';
+      const diff = same
+        ? 'they are the same, so the flag is redundant'
+        : `they differ: TS_ROUTES=${show(a)} vs --advertise-routes=${show(b)}`;
+      out.push({
+        path: found.env.path,
+        message: `service "${s.name}" sets routes twice: containerboot passes --advertise-routes from TS_ROUTES first and TS_EXTRA_ARGS after it on the \`tailscale up\` line, and the last value wins, so ${show(b)} is advertised${later}; ${diff}. Keep only TS_ROUTES (it also drives the forwarding setup) and remove --advertise-routes from TS_EXTRA_ARGS`,
+      });
+    }
+    return out;
+  },
+});
