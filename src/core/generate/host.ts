@@ -70,6 +70,7 @@ export function generateHost(config: HomelabConfig): Generated {
   const header = renderHeader({
     mode: 'host',
     intro: [
+      'tailbridge: fallback — host mode is the documented last resort, so `tailbridge lint` reports it as info.',
       'The fallback: kernel-mode tailscale in the host network namespace. Simplest routing, but the trade-off is no Docker DNS (apps only via published ports), no isolation, and forwarding sysctls must be set on the host because compose cannot set them here.',
     ],
     steps: manualSteps,
