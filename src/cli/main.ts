@@ -81,10 +81,53 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     );
 
   program
+    .command('discover')
+    .description(
+      'read this host and Docker: interfaces, LAN, macvlan parents, networks, containers, the tailscale container',
+    )
+    .action(async () => run(async () => (await import('../commands/discover.js')).discover(globals(), io))());
+
+  program
+    .command('shim')
+    .description(
+      'host-side macvlan shim so the host can reach a macvlan tailscale container (confirm or revert)',
+    )
+    .argument('<action>', 'apply | remove | status')
+    .option('-y, --yes', 'keep the shim without asking when the reachability probe passes')
+    .option('--force', 'with --yes: keep it even when the probe fails')
+    .option('--timeout <seconds>', 'seconds to wait for confirmation (default 30)', (v) =>
+      Number.parseInt(v, 10),
+    )
+    .option('--interface <name>', 'shim interface name (default: TrueNAS-safe name from the config)')
+    .action(
+      async (
+        action: string,
+        opts: { yes?: boolean; force?: boolean; timeout?: number; interface?: string },
+      ) =>
+        run(async () => {
+          if (!['apply', 'remove', 'status'].includes(action))
+            throw new TailbridgeError(`unknown shim action "${action}" (expected apply, remove or status)`);
+          const { shim } = await import('../commands/shim.js');
+          return shim(
+            action as 'apply' | 'remove' | 'status',
+            {
+              ...globals(),
+              ...(opts.yes ? { yes: true } : {}),
+              ...(opts.force ? { force: true } : {}),
+              ...(opts.timeout !== undefined ? { timeoutSeconds: opts.timeout } : {}),
+              ...(opts.interface ? { interfaceName: opts.interface } : {}),
+            },
+            io,
+          );
+        })(),
+    );
+
+  program
     .command('init')
-    .description('write a starting tailbridge.yaml (the example homelab) to edit')
-    .option('--force', 'overwrite an existing file')
-    .action(async (opts: { force?: boolean }) =>
+    .description('write a starting tailbridge.yaml to edit (the example homelab, or --discover this host)')
+    .option('--force', 'overwrite an existing file (a backup is kept)')
+    .option('--discover', 'draft the config from this host and its Docker engine')
+    .action(async (opts: { force?: boolean; discover?: boolean }) =>
       run(async () => (await import('../commands/init.js')).init({ ...globals(), ...opts }, io))(),
     );
 

@@ -3,23 +3,52 @@ import path from 'node:path';
 import { DEFAULT_CONFIG_FILE } from '../adapters/config-file.js';
 import { writeFileAtomic } from '../adapters/fs.js';
 import type { Io } from '../cli/io.js';
+import { draftConfig } from '../core/discover/index.js';
 import { EXAMPLE_CONFIG } from '../core/model/example.js';
+import { parseConfig } from '../core/model/load.js';
 import { ExitCode, TailbridgeError } from '../errors.js';
+import { type DiscoverDeps, runDiscovery } from './discover.js';
 
 export interface InitOptions {
   config?: string;
   force?: boolean;
   json?: boolean;
+  /** Draft the file from this host (`tailbridge discover`) instead of the example homelab. */
+  discover?: boolean;
 }
 
-/** `tailbridge init`: writes a starting tailbridge.yaml (the example homelab) to edit. */
-export async function init(options: InitOptions, io: Io): Promise<number> {
+/**
+ * `tailbridge init`: writes a starting tailbridge.yaml to edit — the example homelab, or with
+ * `--discover` a draft from this host (TODO comments mark what it cannot know).
+ */
+export async function init(options: InitOptions, io: Io, deps: DiscoverDeps = {}): Promise<number> {
   const file = options.config ?? DEFAULT_CONFIG_FILE;
   const abs = path.resolve(io.cwd, file);
   if (existsSync(abs) && !options.force)
     throw new TailbridgeError(`${file}: already exists (use --force to overwrite; a backup is kept)`);
-  const { backup } = await writeFileAtomic(abs, EXAMPLE_CONFIG);
-  if (options.json) io.stdout(JSON.stringify({ written: file, backup }, null, 2));
+  let text = EXAMPLE_CONFIG;
+  let dockerError: string | undefined;
+  if (options.discover) {
+    const d = await runDiscovery({}, deps);
+    text = draftConfig(d);
+    parseConfig(file, text); // a draft that does not validate is a bug: never write it
+    dockerError = d.docker.error;
+    if (dockerError) io.stderr(`${dockerError} — the draft has no containers or tailscale settings`);
+  }
+  const { backup } = await writeFileAtomic(abs, text);
+  const todos = (text.match(/# TODO/g) ?? []).length;
+  if (options.json)
+    io.stdout(
+      JSON.stringify(
+        { written: file, backup, ...(options.discover ? { drafted: true, todos } : {}) },
+        null,
+        2,
+      ),
+    );
+  else if (options.discover)
+    io.stdout(
+      `wrote ${file} drafted from this host — review the ${todos} TODO(s), then run 'tailbridge plan'`,
+    );
   else io.stdout(`wrote ${file} — edit the LAN, host and services, then run 'tailbridge plan'`);
   return ExitCode.ok;
 }

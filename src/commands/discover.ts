@@ -1,0 +1,205 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { type ConfigChoice, DEFAULT_CONFIG_FILE, loadConfig } from '../adapters/config-file.js';
+import { detectCompose } from '../adapters/docker/compose.js';
+import { DockerodeEngine, engineError } from '../adapters/docker/engine.js';
+import { gatherHostFacts } from '../adapters/host-network.js';
+import type { DockerEngine } from '../adapters/ports.js';
+import { colors, type Io } from '../cli/io.js';
+import {
+  computeDiscovery,
+  type Discovery,
+  type KnownLanFacts,
+  type RawDockerFacts,
+  type RawFacts,
+  toEnvironmentFacts,
+} from '../core/discover/index.js';
+import type { HomelabConfig } from '../core/model/config.js';
+import { type EnvironmentFacts, resolveEnvironment } from '../core/plan/environment.js';
+import { ExitCode } from '../errors.js';
+
+export interface DiscoverOptions extends ConfigChoice {
+  json?: boolean;
+}
+
+export interface DiscoverDeps {
+  engine?: DockerEngine;
+}
+
+/** Docker facts, or the one line that says why there are none. */
+export async function gatherDockerFacts(
+  engine: DockerEngine = new DockerodeEngine(),
+): Promise<{ docker?: RawDockerFacts; dockerError?: string }> {
+  try {
+    await engine.ping();
+    const [version, networks, containers, flavor] = await Promise.all([
+      engine.version(),
+      engine.listNetworks(),
+      engine.listContainers({ all: true }),
+      detectCompose().then(
+        (c) => c.flavor,
+        () => undefined,
+      ),
+    ]);
+    return {
+      docker: {
+        engineVersion: version.engine,
+        networks,
+        containers,
+        ...(flavor ? { composeFlavor: flavor } : {}),
+      },
+    };
+  } catch (e) {
+    return {
+      dockerError: engineError(e, process.env.DOCKER_HOST ?? '/var/run/docker.sock', 'discover').message,
+    };
+  }
+}
+
+/** Host facts (must succeed) plus Docker facts (may be missing) → Discovery. */
+export async function runDiscovery(known: KnownLanFacts = {}, deps: DiscoverDeps = {}): Promise<Discovery> {
+  const [host, docker] = await Promise.all([gatherHostFacts(), gatherDockerFacts(deps.engine)]);
+  const raw: RawFacts = { host, ...docker, known };
+  return computeDiscovery(raw);
+}
+
+async function maybeConfig(options: ConfigChoice, io: Io): Promise<HomelabConfig | undefined> {
+  if (!options.config && !options.example && !existsSync(path.resolve(io.cwd, DEFAULT_CONFIG_FILE)))
+    return undefined;
+  return (await loadConfig(options, io.cwd)).config;
+}
+
+/**
+ * `tailbridge discover`: what this host and its Docker engine look like, for planning. Exit 0; 2 when
+ * the Docker engine could not be reached (the host part is still printed).
+ */
+export async function discover(options: DiscoverOptions, io: Io, deps: DiscoverDeps = {}): Promise<number> {
+  const config = await maybeConfig(options, io);
+  const known: KnownLanFacts = config
+    ? {
+        ...(config.lan.dhcpRange ? { dhcpRange: config.lan.dhcpRange } : {}),
+        usedAddresses: config.lan.macvlan?.usedAddresses ?? [],
+      }
+    : {};
+  const d = await runDiscovery(known, deps);
+  const observed = toEnvironmentFacts(d, config);
+  const environment = config ? resolveEnvironment(config, observed) : observed;
+  if (options.json) io.stdout(JSON.stringify({ ...d, environment }, null, 2));
+  else io.stdout(renderDiscovery(d, environment, io));
+  if (!d.docker.reachable) {
+    if (options.json) io.stderr(d.docker.error ?? 'Docker engine not reachable');
+    return ExitCode.usage;
+  }
+  return ExitCode.ok;
+}
+
+/** The human report. */
+export function renderDiscovery(d: Discovery, env: EnvironmentFacts, io: Pick<Io, 'color'>): string {
+  const c = colors(io);
+  const L: string[] = [];
+  const h = (s: string) => L.push('', c.bold(s));
+  const yn = (b: boolean | undefined) => (b === undefined ? 'unknown' : b ? 'yes' : 'no');
+
+  L.push(c.bold(`Host & LAN — ${d.host.name}`));
+  L.push(
+    `  platform      ${d.host.platform}${d.host.truenasVersion ? ` ${d.host.truenasVersion}` : ''}${d.host.virtualized ? ' (virtual machine)' : ''}`,
+  );
+  if (d.lan) {
+    L.push(`  LAN           ${d.lan.subnet} on ${d.lan.interface}, host ${d.lan.hostAddress}`);
+    L.push(`  gateway       ${d.lan.gateway}`);
+  } else if (d.gateway)
+    L.push(`  gateway       ${d.gateway} via ${d.defaultInterface} (no address of that subnet)`);
+  else L.push(`  LAN           ${c.yellow('no default IPv4 route: LAN unknown')}`);
+  L.push(
+    `  /dev/net/tun  ${yn(d.host.tunDevice)}   ip_forward ${yn(d.host.ipForward)}   ipv6 forwarding ${yn(d.host.ipv6Forward)}`,
+  );
+  L.push('  interfaces:');
+  for (const i of d.interfaces) {
+    if (i.kind === 'loopback') continue;
+    const extra = [
+      i.master ? `port of ${i.master}` : '',
+      i.lower ? `on ${i.lower}` : '',
+      i.dockerManaged ? 'docker' : '',
+      i.up ? '' : 'down',
+    ].filter(Boolean);
+    L.push(
+      `    ${i.name.padEnd(16)}${i.kind.padEnd(10)}${(i.ipv4.join(' ') || '-').padEnd(22)}${extra.join(', ')}`.trimEnd(),
+    );
+  }
+
+  h('Macvlan parents');
+  if (d.parents.length === 0) L.push('  none found (no Ethernet, bridge, bond, VLAN or Wi-Fi interface)');
+  for (const p of d.parents) {
+    const mark = p.recommended ? c.green('recommended') : p.usable ? 'usable' : c.red('not usable');
+    L.push(`  ${p.name.padEnd(16)}${p.kind.padEnd(10)}${mark}${p.carriesLan ? ' (carries the LAN)' : ''}`);
+    L.push(`    ${p.reason}`);
+  }
+
+  h('Docker networks');
+  if (!d.docker.reachable) L.push(`  ${c.red(d.docker.error ?? 'Docker engine not reachable')}`);
+  else {
+    L.push(`  engine ${d.docker.engineVersion ?? '?'}, compose ${d.docker.composeFlavor ?? 'not installed'}`);
+    for (const n of d.docker.networks) {
+      if (n.driver === 'null' || (n.driver === 'host' && n.name === 'host')) continue;
+      const parent = n.parent
+        ? ` parent ${n.parent}${n.parentExists === false ? c.red(' (missing on this host)') : ''}`
+        : '';
+      const range = n.ipRanges.length ? ` range ${n.ipRanges.join(', ')}` : '';
+      const proj = n.composeProject ? ` [compose ${n.composeProject}]` : '';
+      L.push(
+        `  ${n.name.padEnd(24)}${n.driver.padEnd(9)}${n.subnets.join(', ') || '-'}${range}${parent}${proj}`,
+      );
+    }
+  }
+
+  h('Containers');
+  if (!d.docker.reachable) L.push('  (Docker engine not reachable)');
+  else if (d.docker.containers.length === 0) L.push('  none');
+  for (const k of d.docker.containers) {
+    L.push(`  ${k.name} (${k.image}, ${k.state})`);
+    if (k.compose)
+      L.push(
+        `    compose: project ${k.compose.project}${k.compose.service ? `, service ${k.compose.service}` : ''}${k.compose.configFiles.length ? `, ${k.compose.configFiles.join(', ')}` : ''}`,
+      );
+    const nets =
+      k.networkMode === 'host' || k.networkMode.startsWith('container:')
+        ? k.networkMode
+        : k.networks
+            .map((n) => `${n.name}${n.ipv4 ? ` ${n.ipv4}` : ''}${n.driver ? ` (${n.driver})` : ''}`)
+            .join(', ');
+    L.push(`    networks: ${nets || '-'}`);
+    if (k.publishedPorts.length)
+      L.push(
+        `    ports: ${k.publishedPorts.map((p) => `${p.hostIp && p.hostIp !== '0.0.0.0' ? `${p.hostIp}:` : ''}${p.hostPort ?? '?'}->${p.container}`).join(', ')}`,
+      );
+  }
+
+  h('Tailscale container');
+  if (!d.docker.reachable) L.push('  (Docker engine not reachable)');
+  else if (d.tailscale.length === 0) L.push('  none found (no image with "tailscale", no TS_* environment)');
+  for (const t of d.tailscale) {
+    L.push(`  ${t.name} (${t.image}, ${t.state}) — mode ${c.bold(t.mode)}`);
+    L.push(
+      `    TS_USERSPACE → ${t.userspace}${t.invalidUserspace ? c.yellow(` (value "${t.invalidUserspace}" is not a Go bool: default used)`) : ''}; network ${t.networkMode}${t.macvlanAddress ? `, LAN address ${t.macvlanAddress} on ${t.macvlanNetwork}` : ''}`,
+    );
+    L.push(`    compose file: ${t.composeFile ?? 'not started by compose'}`);
+    L.push(
+      `    state dir: ${t.stateDir ? `${t.stateDir.source} → ${t.stateDir.destination}` : c.yellow('not mounted (state is lost when the container is recreated)')}`,
+    );
+    if (t.routes) L.push(`    TS_ROUTES: ${t.routes.join(', ')}`);
+    L.push(`    recognised by: ${t.matchedBy.join('; ')}`);
+  }
+
+  h('Used addresses');
+  if (d.usedAddresses.length === 0) L.push('  none seen');
+  for (const u of d.usedAddresses) L.push(`  ${u.address.padEnd(16)}${u.subnet.padEnd(19)}${u.by}`);
+  if (d.suggestion)
+    L.push(
+      `  free for macvlan: address ${d.suggestion.address}, ip_range ${d.suggestion.ipRange}, shim ${d.suggestion.shimAddress} — ${d.suggestion.note}`,
+    );
+
+  h('Planner environment');
+  for (const [k, v] of Object.entries(env))
+    L.push(`  ${k.padEnd(26)}${Array.isArray(v) ? v.join(', ') : String(v)}`);
+  return L.join('\n');
+}

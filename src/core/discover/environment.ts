@@ -1,0 +1,40 @@
+import type { HomelabConfig } from '../model/config.js';
+import type { EnvironmentFacts, ParentKind } from '../plan/environment.js';
+import type { Discovery } from './types.js';
+
+const PARENT_KINDS = new Set<string>(['ethernet', 'bridge', 'bond', 'vlan', 'wifi']);
+
+/**
+ * The planner's view of what discover observed. With a config, the parent checked is the config's
+ * `lan.parentInterface` (so a NIC that is a bridge port is reported as such); without one, the
+ * parent discover recommends.
+ */
+export function toEnvironmentFacts(d: Discovery, config?: HomelabConfig): EnvironmentFacts {
+  const env: EnvironmentFacts = {};
+  const parentName =
+    config?.lan.parentInterface ??
+    d.parents.find((p) => p.recommended)?.name ??
+    d.parents.find((p) => p.carriesLan)?.name;
+  const parent = parentName ? d.interfaces.find((i) => i.name === parentName) : undefined;
+  if (parentName) env.parentInterface = parentName;
+  if (parent) {
+    env.parentKind = (PARENT_KINDS.has(parent.kind) ? parent.kind : 'unknown') as ParentKind;
+    env.parentIsBridgePort = parent.master !== undefined && parent.masterKind === 'bridge';
+    if (env.parentIsBridgePort) env.parentBridge = parent.master!;
+  }
+  if (d.host.tunDevice !== undefined) env.tunDevice = d.host.tunDevice;
+  if (d.host.ipForward !== undefined) env.hostIpForward = d.host.ipForward;
+  if (d.host.ipv6Forward !== undefined) env.hostIpv6Forward = d.host.ipv6Forward;
+  if (d.host.virtualized !== undefined) env.virtualized = d.host.virtualized;
+  if (d.host.truenasVersion) env.truenasVersion = d.host.truenasVersion;
+  if (d.docker.composeFlavor) env.composeFlavor = d.docker.composeFlavor;
+  const subnet = config?.lan.subnet ?? d.lan?.subnet;
+  if (subnet) {
+    const inUse = d.usedAddresses.filter((u) => u.subnet === subnet).map((u) => u.address);
+    if (inUse.length > 0) env.lanAddressesInUse = [...new Set(inUse)];
+  }
+  if (!config?.lan.macvlan && d.lan) env.freeLanAddress = d.suggestion !== undefined;
+  if (d.docker.reachable)
+    env.dockerNetworkSubnets = [...new Set(d.docker.networks.flatMap((n) => n.subnets))];
+  return env;
+}
