@@ -24,5 +24,5 @@ export const describeDocker: typeof describe = (() => {
     );
   }
   console.warn('tailbridge: no Docker engine here — skipping Docker integration tests (they run under CI)');
-  return describe.skip;
+  return describe.skip as unknown as typeof describe;
 })();
