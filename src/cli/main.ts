@@ -81,6 +81,22 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     );
 
   program
+    .command('verify')
+    .description('layered checks with evidence: L1 container, L2 namespace, L3 tailnet, L4 end to end')
+    .option('-m, --mode <mode>', 'mode to verify (default: detected from the running container)')
+    .option(
+      '--probe',
+      'L4 through an ephemeral tailnet probe container started on the Docker host (removed afterwards)',
+    )
+    .option(
+      '--from-tailnet',
+      'L4 by dialing the targets from this machine (run it on a remote tailnet device)',
+    )
+    .action(async (opts: { mode?: string; probe?: boolean; fromTailnet?: boolean }) =>
+      run(async () => (await import('../commands/verify.js')).verify({ ...globals(), ...opts }, io))(),
+    );
+
+  program
     .command('discover')
     .description(
       'read this host and Docker: interfaces, LAN, macvlan parents, networks, containers, the tailscale container',

@@ -167,6 +167,53 @@ export const Host = z
   })
   .strict();
 
+export const VerifyLanTarget = z
+  .object({
+    name: z.string().min(1).describe('Display name, e.g. printer.'),
+    address: ipv4.describe('LAN address of the target.'),
+    port: z.number().int().min(1).max(65535).describe('TCP port that must accept a connection.'),
+  })
+  .strict();
+
+export const VerifyProbe = z
+  .object({
+    image: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Image of the ephemeral probe container (default: tailscale.image).'),
+    environment: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe(
+        'Extra environment for the probe container (e.g. TS_EXTRA_ARGS=--login-server=https://headscale.example). Values are never printed.',
+      ),
+    volumes: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Extra bind mounts for the probe container, compose short syntax (host:container[:ro]).'),
+    timeoutSeconds: z
+      .number()
+      .int()
+      .min(5)
+      .max(600)
+      .default(90)
+      .describe('How long to wait for the probe to reach BackendState Running.'),
+  })
+  .strict();
+
+export const Verify = z
+  .object({
+    lanTargets: z
+      .array(VerifyLanTarget)
+      .default([])
+      .describe('LAN devices (besides the gateway and the host) that must be reachable through the router.'),
+    probe: VerifyProbe.default(VerifyProbe.parse({})).describe(
+      'The ephemeral tailnet probe container of `tailbridge verify --probe`.',
+    ),
+  })
+  .strict();
+
 export const Config = z
   .object({
     $schema: z.string().optional(),
@@ -177,6 +224,9 @@ export const Config = z
     services: z.array(Service).default([]),
     requirements: Requirements.default(Requirements.parse({})),
     paths: Paths.default(Paths.parse({})),
+    verify: Verify.optional().describe(
+      'Settings of `tailbridge verify` (extra LAN targets, the probe container).',
+    ),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -208,6 +258,7 @@ export type ConfigInput = z.input<typeof Config>;
 export type HomelabConfig = z.output<typeof Config>;
 export type ServiceTarget = z.output<typeof Service>;
 export type AuthConfig = z.output<typeof Auth>;
+export type VerifyConfig = z.output<typeof Verify>;
 
 export const serviceName = (s: ServiceTarget): string => s.service ?? s.name;
 export const containerName = (s: ServiceTarget): string => s.container ?? serviceName(s);
