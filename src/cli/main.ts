@@ -80,6 +80,71 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         })(),
     );
 
+  const withTarget = (cmd: Command) =>
+    cmd
+      .option('--compose <file>', 'compose file (overrides paths.compose)')
+      .option('-p, --project-name <name>', 'compose project name, when it is not the directory name')
+      .option(
+        '--override <file...>',
+        'more compose files after the main one (default: <name>.override.yaml if present)',
+      );
+  const target = (o: { compose?: string; projectName?: string; override?: string[] }) => ({
+    ...(o.compose ? { compose: o.compose } : {}),
+    ...(o.projectName ? { projectName: o.projectName } : {}),
+    ...(o.override ? { overrides: o.override } : {}),
+  });
+  const int = (v: string) => Number.parseInt(v, 10);
+
+  withTarget(
+    program
+      .command('apply')
+      .description('backup, validate, write, deploy, wait, verify — and roll back automatically on failure')
+      .option('-m, --mode <mode>', 'userspace | serve | macvlan | host | sidecar')
+      .option('--timeout <seconds>', 'how long to wait for the container (default 90)', int)
+      .option('--dry-run', 'print the diff and the steps; change nothing')
+      .option('-y, --yes', 'do not ask for confirmation')
+      .option('--keep <n>', 'history entries to keep (default 10)', int)
+      .option('--probe', 'verify end to end through an ephemeral tailnet probe container')
+      .option('--discard-journal', 'start over an unfinished journal (after checking the files by hand)'),
+  ).action(async (opts) =>
+    run(async () =>
+      (await import('../commands/apply.js')).apply({ ...globals(), ...opts, ...target(opts) }, io),
+    )(),
+  );
+
+  withTarget(
+    program
+      .command('rollback')
+      .description('finish an interrupted apply, or restore a history entry, and redeploy it')
+      .option('--to <id>', 'history entry to restore (default: the newest that differs)')
+      .option('-y, --yes', 'do not ask for confirmation')
+      .option('--timeout <seconds>', 'how long to wait for the container (default 90)', int)
+      .option('--keep <n>', 'history entries to keep (default 10)', int),
+  ).action(async (opts) =>
+    run(async () =>
+      (await import('../commands/rollback.js')).rollback({ ...globals(), ...opts, ...target(opts) }, io),
+    )(),
+  );
+
+  withTarget(program.command('history').description('list the backups apply and rollback made')).action(
+    async (opts) =>
+      run(async () =>
+        (await import('../commands/history.js')).history({ ...globals(), ...target(opts) }, io),
+      )(),
+  );
+
+  withTarget(
+    program
+      .command('report')
+      .description('the decision record of the last migrate or verify run')
+      .addOption(new Option('-f, --format <format>', 'output format').choices(['md', 'json', 'html']))
+      .option('-o, --out <file>', 'write to a file instead of printing'),
+  ).action(async (opts) =>
+    run(async () =>
+      (await import('../commands/report.js')).report({ ...globals(), ...opts, ...target(opts) }, io),
+    )(),
+  );
+
   program
     .command('verify')
     .description('layered checks with evidence: L1 container, L2 namespace, L3 tailnet, L4 end to end')

@@ -1,17 +1,18 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type ConfigChoice, loadConfig, resolveFromConfig } from '../adapters/config-file.js';
-import { readTextFile, writeFileAtomic } from '../adapters/fs.js';
+import { writeFileAtomic } from '../adapters/fs.js';
 import type { Io } from '../cli/io.js';
 import { colors } from '../cli/io.js';
 import { unifiedDiff } from '../core/compose/diff.js';
-import { mergeEdits } from '../core/compose/merge.js';
 import { validateComposeText } from '../core/compose/validate.js';
 import { generate as generateMode } from '../core/generate/index.js';
 import type { Generated } from '../core/generate/types.js';
+import type { HomelabConfig } from '../core/model/config.js';
 import { isMode, MODES, type Mode } from '../core/model/modes.js';
 import { planModes } from '../core/plan/index.js';
 import { ExitCode, InputError, TailbridgeError } from '../errors.js';
+import { computeFileChanges } from './file-changes.js';
 
 export interface GenerateOptions extends ConfigChoice {
   mode?: string;
@@ -37,7 +38,7 @@ export async function generate(options: GenerateOptions, io: Io): Promise<number
     const target = options.compose
       ? path.resolve(io.cwd, options.compose)
       : resolveFromConfig(loaded, loaded.config.paths.compose);
-    return mergeIntoUserFile(generated, target, options, io);
+    return mergeIntoUserFile(generated, target, options, io, loaded.config);
   }
   if (options.out) return writeOut(generated, path.resolve(io.cwd, options.out), options, io);
 
@@ -66,28 +67,37 @@ async function mergeIntoUserFile(
   target: string,
   options: GenerateOptions,
   io: Io,
+  config: HomelabConfig,
 ): Promise<number> {
-  const display = path.relative(io.cwd, target) || target;
-  const before = await readTextFile(target, display);
-  const merged = mergeEdits(display, before, generated.edits);
-  const dir = path.dirname(target);
+  const display = (abs: string) => path.relative(io.cwd, abs) || abs;
+  const changes = await computeFileChanges(config, generated.mode, target, display);
   if (options.diff) {
-    const patches = [unifiedDiff(display, before, merged.text)];
-    for (const f of generated.files)
-      patches.push(unifiedDiff(path.join(path.dirname(display), f.path), '', f.content));
-    const text = patches.filter(Boolean).join('\n');
+    const text = changes
+      .map((ch) => unifiedDiff(ch.display, ch.before?.toString('utf8') ?? '', ch.after))
+      .join('\n');
     if (options.json)
       io.stdout(
-        JSON.stringify({ mode: generated.mode, file: display, changed: merged.changed, diff: text }, null, 2),
+        JSON.stringify({ mode: generated.mode, files: changes.map((ch) => ch.display), diff: text }, null, 2),
       );
-    else io.stdout(text || `${display}: already up to date`);
+    else io.stdout(text || `${display(target)}: already up to date`);
     return ExitCode.ok;
   }
-  const { backup } = await writeFileAtomic(target, merged.text);
-  const written = [display];
-  for (const f of generated.files)
-    written.push(await writeSideFile(dir, f.path, f.content, f.executable, io.cwd));
-  report(io, options, generated, written, backup);
+  let backup: string | undefined;
+  for (const ch of changes) {
+    if (ch.path !== target) await mkdir(path.dirname(ch.path), { recursive: true });
+    const written = await writeFileAtomic(ch.path, ch.after, {
+      display: ch.display,
+      ...(ch.mode !== undefined ? { mode: ch.mode } : {}),
+    });
+    if (ch.path === target) backup = written.backup;
+  }
+  report(
+    io,
+    options,
+    generated,
+    changes.map((ch) => ch.display),
+    backup,
+  );
   return ExitCode.ok;
 }
 

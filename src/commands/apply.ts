@@ -1,0 +1,327 @@
+import { mkdir, rename } from 'node:fs/promises';
+import path from 'node:path';
+import { detectCompose } from '../adapters/docker/compose.js';
+import { DockerodeEngine } from '../adapters/docker/engine.js';
+import type { ComposeRunner, DockerEngine } from '../adapters/ports.js';
+import { envFaultHook, type FaultHook } from '../adapters/transaction/fault.js';
+import { HistoryStore } from '../adapters/transaction/history.js';
+import { JournalStore } from '../adapters/transaction/journal-store.js';
+import { acquireLock, currentLockInfo, type HeldLock } from '../adapters/transaction/lock.js';
+import { type PlannedWrite, runTransaction, type TxResult } from '../adapters/transaction/run.js';
+import {
+  resolveTarget,
+  type Target,
+  type TargetOptions,
+  ttyConfirm,
+} from '../adapters/transaction/target.js';
+import type { Io } from '../cli/io.js';
+import { colors } from '../cli/io.js';
+import { describeJournal } from '../core/apply/journal.js';
+import { lineProgress } from '../core/apply/progress.js';
+import type { Verifier } from '../core/apply/readiness.js';
+import { unifiedDiff } from '../core/compose/diff.js';
+import { isMode, MODES, type Mode } from '../core/model/modes.js';
+import { ExitCode, TailbridgeError } from '../errors.js';
+import { computeFileChanges, type FileChange } from './file-changes.js';
+import { layeredVerifier } from './layered-verifier.js';
+
+export interface ApplyOptions extends TargetOptions {
+  mode?: string;
+  /** Seconds to wait for the container (default 90). */
+  timeout?: number;
+  dryRun?: boolean;
+  yes?: boolean;
+  /** History entries to keep (default 10). */
+  keep?: number;
+  /** Start over an unfinished journal after the user checked the files by hand. */
+  discardJournal?: boolean;
+  /** Verify end to end (L4) through an ephemeral tailnet probe container. */
+  probe?: boolean;
+  json?: boolean;
+}
+
+/** What apply/rollback reach the world through; every field has a real default. */
+export interface ApplyDeps {
+  engine: DockerEngine;
+  compose: ComposeRunner;
+  /** Runs after the container is ready; the built-in one is a readiness check. */
+  verify: Verifier;
+  now: () => Date;
+  confirm: (question: string) => Promise<boolean>;
+  fault: FaultHook;
+  settleMs?: number;
+  pollMs?: number;
+}
+
+export const DEFAULT_TIMEOUT_S = 90;
+export const DEFAULT_KEEP = 10;
+
+/** `tailbridge apply --mode X`: backup, validate, write, deploy, wait, verify; roll back on failure. */
+export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDeps> = {}): Promise<number> {
+  if (!options.mode)
+    throw new TailbridgeError(`pass --mode (one of: ${MODES.join(', ')}; see \`tailbridge plan\`)`);
+  if (!isMode(options.mode))
+    throw new TailbridgeError(`unknown mode "${options.mode}" (expected one of: ${MODES.join(', ')})`);
+  const mode = options.mode;
+  const timeoutMs = seconds(options.timeout, DEFAULT_TIMEOUT_S, '--timeout') * 1000;
+  const keep = count(options.keep, DEFAULT_KEEP, '--keep');
+  const target = await resolveTarget(options, io);
+  const c = colors(io);
+
+  if (options.dryRun) {
+    printDryRun(io, options, target, mode, await computeChanges(target, mode), timeoutMs);
+    return ExitCode.ok;
+  }
+  const progress = lineProgress(io, 7, { toStderr: Boolean(options.json) });
+  progress.start('lock');
+  const lock = await takeLock(target, 'apply', io, deps);
+  try {
+    const journals = new JournalStore(target.stateDir);
+    const history = new HistoryStore(target.stateDir, target.composeDir);
+    const open = await journals.read();
+    if (open) {
+      if (open.step === 'verified') {
+        // The previous apply succeeded and was interrupted while cleaning up: finish it.
+        await history.setOutcome(
+          open.historyId,
+          'applied',
+          'verified; journal closed by the next apply',
+          now(deps),
+        );
+        await journals.remove();
+        progress.note(`closed the journal of a finished apply (history ${open.historyId})`);
+      } else if (options.discardJournal) {
+        await history.setOutcome(
+          open.historyId,
+          'discarded',
+          `journal discarded by the user at ${open.step}`,
+          now(deps),
+        );
+        await rename(
+          journals.file,
+          path.join(history.entryDir(open.historyId), 'journal.discarded.json'),
+        ).catch(() => journals.remove());
+        progress.note(`discarded the unfinished journal (${describeJournal(open)})`);
+      } else {
+        progress.fail('an unfinished apply');
+        throw new TailbridgeError(
+          `an earlier operation did not finish (${describeJournal(open)}): run \`tailbridge rollback\` to restore the files and containers, or \`tailbridge apply --discard-journal\` after checking them by hand`,
+        );
+      }
+    }
+    // Computed under the lock, from the files as they are now.
+    const changes = await computeChanges(target, mode);
+    if (changes.length === 0) {
+      const message = `${target.display(target.composeFile)} already has mode ${mode}: nothing to apply`;
+      io.stdout(options.json ? JSON.stringify({ result: 'unchanged', mode }, null, 2) : message);
+      progress.done('nothing to apply');
+      return ExitCode.ok;
+    }
+    if (!options.yes) {
+      if (!io.isTTY)
+        throw new TailbridgeError(
+          'apply changes your files and containers: pass --yes to confirm (not a terminal)',
+        );
+      io.stdout(
+        changes.map((ch) => unifiedDiff(ch.display, ch.before?.toString('utf8') ?? '', ch.after)).join('\n'),
+      );
+      const confirm = deps.confirm ?? ttyConfirm;
+      if (
+        !(await confirm(`Apply mode ${mode} (${changes.length} file(s)) and redeploy ${target.service}?`))
+      ) {
+        io.stderr('not applied');
+        return ExitCode.usage;
+      }
+    }
+
+    const engine = deps.engine ?? new DockerodeEngine();
+    await engine.ping();
+    const compose = deps.compose ?? (await detectCompose());
+    progress.done(`${path.relative(io.cwd, lock.file) || lock.file}`);
+
+    const writes: PlannedWrite[] = changes.map((ch) => ({
+      path: ch.path,
+      content: Buffer.from(ch.after, 'utf8'),
+      ...(ch.mode !== undefined ? { mode: ch.mode } : {}),
+    }));
+    const result = await runTransaction(
+      {
+        operation: 'apply',
+        mode,
+        composeFile: target.composeFile,
+        stateDir: target.stateDir,
+        project: target.project,
+        service: target.service,
+        writes,
+        timeoutMs,
+        keep,
+      },
+      {
+        engine,
+        compose,
+        verify: deps.verify ?? layeredVerifier(target.loaded, { probe: Boolean(options.probe) }),
+        now: deps.now ?? (() => new Date()),
+        fault: deps.fault ?? envFaultHook(),
+        ...(deps.settleMs !== undefined ? { settleMs: deps.settleMs } : {}),
+        ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
+      },
+      progress,
+    );
+    reportResult(io, options, target, mode, result, c);
+    return result.exitCode;
+  } finally {
+    await lock.release();
+  }
+}
+
+function now(deps: Partial<ApplyDeps>): Date {
+  return deps.now ? deps.now() : new Date();
+}
+
+export async function takeLock(
+  target: Target,
+  command: string,
+  io: Io,
+  deps: Partial<ApplyDeps>,
+): Promise<HeldLock> {
+  await mkdir(target.stateDir, { recursive: true });
+  const lock = await acquireLock(
+    path.join(target.stateDir, 'apply.lock'),
+    currentLockInfo(command, now(deps)),
+  );
+  if (lock.tookOver)
+    io.stderr(
+      `tailbridge: took over a stale lock of ${lock.tookOver.info.command} (pid ${lock.tookOver.info.pid}): ${lock.tookOver.reason}`,
+    );
+  return lock;
+}
+
+/** New contents of the compose file (edits merged, like `generate --write`) and the side files. */
+export function computeChanges(target: Target, mode: Mode): Promise<FileChange[]> {
+  return computeFileChanges(target.loaded.config, mode, target.composeFile, target.display);
+}
+
+/** The numbered steps apply takes, for --dry-run. */
+export function applySteps(target: Target, mode: string, changes: FileChange[], timeoutMs: number): string[] {
+  const history = path.join(target.display(target.stateDir), 'history');
+  return [
+    `lock ${path.join(target.display(target.stateDir), 'apply.lock')} (refuse if another apply runs or an earlier one did not finish)`,
+    `back up ${changes.map((c) => c.display).join(', ')} to ${history}/<time>-<hash>/, then start the journal`,
+    `validate: compose schema (done: ok) and \`compose config -q\` on a staged copy`,
+    `write ${changes.length} file(s) atomically (side files first, the compose file last)`,
+    `compose up -d (${target.project.files.map(target.display).join(' + ')})`,
+    `wait up to ${Math.round(timeoutMs / 1000)} s for ${target.service}: running, not restarting, healthy when it has a healthcheck`,
+    `verify mode ${mode}; on any failure restore the files byte-identical, bring the old configuration back (up -d --force-recreate) and check it`,
+  ];
+}
+
+function printDryRun(
+  io: Io,
+  options: ApplyOptions,
+  target: Target,
+  mode: string,
+  changes: FileChange[],
+  timeoutMs: number,
+): void {
+  const diff = changes
+    .map((ch) => unifiedDiff(ch.display, ch.before?.toString('utf8') ?? '', ch.after))
+    .filter(Boolean)
+    .join('\n');
+  const steps = applySteps(target, mode, changes, timeoutMs);
+  if (options.json) {
+    io.stdout(
+      JSON.stringify(
+        {
+          dryRun: true,
+          mode,
+          files: changes.map((c) => ({ path: c.display, exists: c.before !== undefined })),
+          diff,
+          steps,
+        },
+        null,
+        2,
+      ),
+    );
+    return;
+  }
+  const c = colors(io);
+  io.stdout(diff || `${target.display(target.composeFile)} already has mode ${mode}: nothing to apply`);
+  io.stdout(c.bold(`\nDry run — nothing written. apply --mode ${mode} would:`));
+  for (const [i, s] of steps.entries()) io.stdout(`  ${i + 1}. ${s}`);
+}
+
+function reportResult(
+  io: Io,
+  options: ApplyOptions,
+  target: Target,
+  mode: string,
+  result: TxResult,
+  c: ReturnType<typeof colors>,
+): void {
+  const historyDir = path.join(target.display(target.stateDir), 'history', result.historyId);
+  if (options.json) {
+    io.stdout(
+      JSON.stringify(
+        {
+          result:
+            result.exitCode === 0
+              ? 'applied'
+              : result.exitCode === ExitCode.rolledBack
+                ? 'rolled-back'
+                : result.exitCode === ExitCode.usage
+                  ? 'not-applied'
+                  : 'rollback-failed',
+          mode,
+          history: result.historyId,
+          ...(result.failure ? { failure: result.failure } : {}),
+          ...(result.verify ? { verify: result.verify } : {}),
+          ...(result.rollback ? { rollback: result.rollback } : {}),
+        },
+        null,
+        2,
+      ),
+    );
+    return;
+  }
+  if (result.exitCode === ExitCode.ok) {
+    io.stdout(`${c.green('applied')} mode ${mode}: ${result.verify?.summary ?? ''}`);
+    io.stdout(`${c.dim('backup')} ${historyDir} (\`tailbridge rollback\` restores it)`);
+    return;
+  }
+  const f = result.failure!;
+  if (result.exitCode === ExitCode.usage) {
+    io.stderr(`${c.red('not applied')}: ${f.message} — nothing was written (backup ${historyDir})`);
+    return;
+  }
+  io.stderr(`${c.red('apply failed')} at ${f.step}: ${f.message}`);
+  if (f.logs) {
+    io.stderr(c.dim('last log lines of the container (secrets redacted):'));
+    io.stderr(
+      f.logs
+        .split('\n')
+        .map((l) => `  | ${l}`)
+        .join('\n'),
+    );
+  }
+  const rb = result.rollback!;
+  if (rb.ok) {
+    io.stderr(`${c.yellow('rolled back')}: ${rb.lines.join('; ')}`);
+  } else {
+    io.stderr(`${c.red('ROLLBACK FAILED')}: ${rb.problem}`);
+    io.stderr('Finish it by hand (or fix the cause and run `tailbridge rollback` again):');
+    for (const s of rb.manualSteps ?? []) io.stderr(`  ${s}`);
+  }
+}
+
+function seconds(value: number | undefined, def: number, flag: string): number {
+  if (value === undefined) return def;
+  if (!Number.isFinite(value) || value <= 0)
+    throw new TailbridgeError(`${flag} must be a positive number of seconds`);
+  return value;
+}
+
+function count(value: number | undefined, def: number, flag: string): number {
+  if (value === undefined) return def;
+  if (!Number.isInteger(value) || value < 1) throw new TailbridgeError(`${flag} must be a whole number ≥ 1`);
+  return value;
+}

@@ -1,0 +1,113 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeAll, expect, it } from 'vitest';
+import { memoryIo } from '../../src/cli/io.js';
+import { apply } from '../../src/commands/apply.js';
+import { history } from '../../src/commands/history.js';
+import { rollback } from '../../src/commands/rollback.js';
+import { readinessVerify } from '../../src/core/apply/readiness.js';
+import { expectSameFiles, snapshot } from '../fixtures/apply/files.js';
+import { composeUp, createStack, inspectService, type Stack, waitHealthy } from '../fixtures/apply/stack.js';
+import { describeDocker } from '../lab/docker.js';
+import { ensureBusyboxImage } from '../lab/images.js';
+
+/** The stand-in stacks run busybox, not tailscaled: the transaction is gated by the readiness check. */
+const standIn = { verify: readinessVerify };
+
+let image = '';
+const stacks: Stack[] = [];
+
+async function deployed(behaviour: 'ok' | 'fail-new' = 'ok') {
+  const stack = createStack(image, behaviour);
+  stacks.push(stack);
+  composeUp(stack);
+  const container = await waitHealthy(stack);
+  return { stack, container, before: snapshot(stack.dir) };
+}
+
+describeDocker('apply against the real engine (busybox stand-in)', () => {
+  beforeAll(() => {
+    image = ensureBusyboxImage();
+  });
+  afterEach(() => {
+    for (const s of stacks.splice(0)) s.cleanup();
+  });
+
+  it('applies a mode: files changed, history entry, journal gone, container recreated', async () => {
+    const { stack, container } = await deployed();
+    const io = memoryIo({ cwd: stack.dir });
+    const code = await apply({ config: stack.config, mode: 'serve', yes: true }, io, standIn);
+    expect(code, io.err.join('\n')).toBe(0);
+    const compose = readFileSync(stack.compose, 'utf8');
+    expect(compose).toContain('# my tailscale stack — hand-written; this comment must survive');
+    expect(compose).toContain('TS_SERVE_CONFIG: /config/serve.json');
+    expect(existsSync(path.join(stack.dir, 'tailscale-serve/serve.json'))).toBe(true);
+    expect(existsSync(path.join(stack.dir, '.tailbridge/journal.json'))).toBe(false);
+    expect(existsSync(path.join(stack.dir, '.tailbridge/apply.lock'))).toBe(false);
+    const now = inspectService(stack)!;
+    expect(now.id).not.toBe(container.id);
+    expect(now.status).toBe('running');
+    expect(now.configHash).not.toBe(container.configHash);
+
+    const h = memoryIo({ cwd: stack.dir });
+    await history({ config: stack.config, json: true }, h);
+    const entries = JSON.parse(h.out.join('')).entries;
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ mode: 'serve', outcome: 'applied' });
+    expect(entries[0].files).toEqual(['tailscale-serve/serve.json (new)', 'compose.yaml']);
+  }, 120_000);
+
+  it('rolls back when the new container dies: exit 3, files byte-identical, old container back', async () => {
+    const { stack, container, before } = await deployed('fail-new');
+    const io = memoryIo({ cwd: stack.dir });
+    const code = await apply({ config: stack.config, mode: 'serve', yes: true, timeout: 60 }, io, standIn);
+    expect(code).toBe(3);
+    expectSameFiles(stack.dir, before);
+    expect(existsSync(path.join(stack.dir, 'tailscale-serve'))).toBe(false);
+    expect(existsSync(path.join(stack.dir, '.tailbridge/journal.json'))).toBe(false);
+    const now = await waitHealthy(stack);
+    expect(now.image).toBe(container.image);
+    expect(now.configHash).toBe(container.configHash);
+    const err = io.err.join('\n');
+    expect(err).toMatch(/apply failed at wait: container .* (exited|crash-looping)/);
+    expect(err).toContain('/dev/net/tun does not exist');
+    expect(err).not.toContain('tskey-auth-kFAKE');
+    expect(err).toContain('same configuration as before');
+
+    const h = memoryIo({ cwd: stack.dir });
+    await history({ config: stack.config, json: true }, h);
+    expect(JSON.parse(h.out.join('')).entries[0]).toMatchObject({ outcome: 'rolled-back' });
+  }, 180_000);
+
+  it('refuses a second apply while the lock is held (exit 2)', async () => {
+    const { stack, before } = await deployed();
+    const { acquireLock, currentLockInfo } = await import('../../src/adapters/transaction/lock.js');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(path.join(stack.dir, '.tailbridge'), { recursive: true });
+    const lock = await acquireLock(
+      path.join(stack.dir, '.tailbridge/apply.lock'),
+      currentLockInfo('apply', new Date()),
+    );
+    try {
+      await expect(
+        apply({ config: stack.config, mode: 'userspace', yes: true }, memoryIo(), standIn),
+      ).rejects.toMatchObject({
+        exitCode: 2,
+        message: expect.stringMatching(new RegExp(`^another apply \\(pid ${process.pid}\\) is running`)),
+      });
+    } finally {
+      await lock.release();
+    }
+    expectSameFiles(stack.dir, before);
+  }, 60_000);
+
+  it('rollback without a journal restores the newest differing history entry (after --yes)', async () => {
+    const { stack, container, before } = await deployed();
+    expect(await apply({ config: stack.config, mode: 'userspace', yes: true }, memoryIo(), standIn)).toBe(0);
+    await expect(rollback({ config: stack.config }, memoryIo(), standIn)).rejects.toThrow(/pass --yes/);
+    const io = memoryIo();
+    expect(await rollback({ config: stack.config, yes: true }, io, standIn), io.err.join('\n')).toBe(0);
+    expectSameFiles(stack.dir, before);
+    expect((await waitHealthy(stack)).configHash).toBe(container.configHash);
+  }, 180_000);
+});
