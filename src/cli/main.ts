@@ -126,6 +126,26 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     )(),
   );
 
+  withTarget(
+    program
+      .command('migrate')
+      .description(
+        'the staged strategy: try each mode in order, keep the first that verifies, else restore the original',
+      )
+      .option('--modes <list>', 'modes to try, comma-separated (default: the plan’s attempt order)')
+      .option('--dry-run', 'print the phases it would run; change nothing')
+      .option('--timeout <seconds>', 'how long each phase waits for its container (default 90)', int)
+      .option('--probe', 'verify end to end through an ephemeral tailnet probe container')
+      .option('-y, --yes', 'do not ask for confirmation'),
+  ).action(async (opts) =>
+    run(async () =>
+      (await import('../commands/migrate.js')).migrate(
+        { ...globals(), ...opts, ...target(opts), ...(opts.modes ? { modes: [opts.modes] } : {}) },
+        io,
+      ),
+    )(),
+  );
+
   withTarget(program.command('history').description('list the backups apply and rollback made')).action(
     async (opts) =>
       run(async () =>

@@ -51,6 +51,8 @@ export interface ApplyDeps {
   fault: FaultHook;
   settleMs?: number;
   pollMs?: number;
+  /** Receives the transaction's outcome (migrate keeps it as evidence). */
+  onResult?: (result: TxResult) => void;
 }
 
 export const DEFAULT_TIMEOUT_S = 90;
@@ -167,6 +169,7 @@ export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDe
       },
       progress,
     );
+    deps.onResult?.(result);
     reportResult(io, options, target, mode, result, c);
     return result.exitCode;
   } finally {

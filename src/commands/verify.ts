@@ -1,6 +1,12 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type ConfigChoice, loadConfig } from '../adapters/config-file.js';
+import {
+  type ConfigChoice,
+  type LoadedConfig,
+  loadConfig,
+  resolveFromConfig,
+} from '../adapters/config-file.js';
 import { DockerodeEngine } from '../adapters/docker/engine.js';
 import type { ContainerInfo, DockerEngine, ExecResult, NetworkInfo } from '../adapters/ports.js';
 import { type HostProbe, localHostProbe } from '../adapters/probe.js';
@@ -12,10 +18,14 @@ import {
   type RunningProbe,
 } from '../adapters/probe-container.js';
 import { runProcess } from '../adapters/process.js';
+import { saveRun } from '../adapters/runs.js';
 import type { Io } from '../cli/io.js';
+import { VERSION } from '../cli/version.js';
 import type { HomelabConfig } from '../core/model/config.js';
 import { isMode, MODES, type Mode } from '../core/model/modes.js';
 import { cidrContains } from '../core/model/net.js';
+import { planModes, resolveEnvironment } from '../core/plan/index.js';
+import { runFromVerify } from '../core/report/from-verify.js';
 import {
   type Check,
   type ContainerEvidence,
@@ -603,7 +613,27 @@ export async function verify(
       ...(io.isTTY && !options.json ? { onProgress: (l: string) => io.stderr(`… ${l}`) } : {}),
     },
   );
+  await recordRun(loaded, report);
   if (options.json) io.stdout(JSON.stringify(report, null, 2));
   else io.stdout(renderVerifyText(report, { color: io.color, width: process.stdout.columns ?? 100 }));
   return report.verdict === 'pass' ? ExitCode.ok : ExitCode.failed;
+}
+
+/** Keeps the run next to the compose file (when it exists) so `tailbridge report` can render it. */
+async function recordRun(loaded: LoadedConfig, report: VerifyReport): Promise<void> {
+  const composeFile = resolveFromConfig(loaded, loaded.config.paths.compose);
+  if (!existsSync(composeFile)) return;
+  const { config } = loaded;
+  await saveRun(
+    path.dirname(composeFile),
+    runFromVerify({
+      report,
+      config,
+      configFile: loaded.file,
+      composeFile: config.paths.compose,
+      environment: resolveEnvironment(config),
+      plan: planModes(config),
+      toolVersion: VERSION,
+    }),
+  );
 }

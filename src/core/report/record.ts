@@ -77,7 +77,7 @@ function footnoteText(view: CellView, row: MatrixRow, phaseOf: (m: Mode) => numb
   const seedNote =
     seed === undefined
       ? ''
-      : ` The seed note said ${seed === 'unknown' ? '❓ unknown' : `${EMOJI[seed]} ${seed}`}.`;
+      : ` The seed note said ${seed === 'unknown' ? 'unknown (it left this cell open)' : `${EMOJI[seed]} ${seed}`}.`;
   const planned = `${view.cell.value} — ${t(view.cell.reason)} (${sourceLink(view.cell.source)})`;
   if (view.kind === 'sourced') return `**${planned}**.${seedNote}`;
   const phase = phaseOf(view.mode);

@@ -1,0 +1,110 @@
+/**
+ * Runs tailbridge end to end on the TEST LAB (emulated LAN 198.18.0.0/24, the tailscale TEST DOUBLE,
+ * busybox apps) and prints what each command prints — the source of the README's example output.
+ * Needs root and a running Docker engine. Usage: npx tsx scripts/lab-demo.ts [outDir]
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { memoryIo } from '../src/cli/io.js';
+import { main } from '../src/cli/main.js';
+import { createControlPlane, LAB_AUTH_KEY } from '../test/lab/control.js';
+import { labConfigYaml, labOverride } from '../test/lab/homelab.js';
+import {
+  ensureBusyboxImage,
+  ensureTailscaleDoubleImage,
+  TAILSCALE_DOUBLE_IMAGE,
+} from '../test/lab/images.js';
+import {
+  acquireLabLock,
+  addShim,
+  cleanupLab,
+  LAN,
+  removeShim,
+  startApps,
+  startLan,
+} from '../test/lab/lan.js';
+
+const out = path.resolve(process.argv[2] ?? 'lab-demo-output');
+mkdirSync(out, { recursive: true });
+const release = await acquireLabLock();
+const dir = mkdtempSync(path.join(tmpdir(), 'tblab-project-demo-'));
+const DROP = ['DOCKER-USER', '-o', LAN.bridge, '-m', 'comment', '--comment', 'tblab-demo', '-j', 'DROP'];
+try {
+  cleanupLab();
+  ensureBusyboxImage();
+  ensureTailscaleDoubleImage();
+  startLan();
+  startApps();
+  const control = createControlPlane({ approvals: { routes: { truenas: [LAN.subnet] } } });
+  mkdirSync(path.join(dir, 'state'));
+  writeFileSync(path.join(dir, 'tailscale.env'), `TS_AUTHKEY=${LAB_AUTH_KEY}\n`, { mode: 0o600 });
+  const config = labConfigYaml({
+    stateDir: path.join(dir, 'state'),
+    envFile: path.join(dir, 'tailscale.env'),
+    hostname: 'truenas',
+    containerName: 'tailscale',
+  }).replace(
+    'paths:\n  compose: compose.yaml\n',
+    'paths:\n  compose: compose.yaml\n  notes: ai/SESSION_NOTES.md\n  decisions: docs/decisions\n',
+  );
+  writeFileSync(
+    path.join(dir, 'tailbridge.yaml'),
+    `${config}verify:\n  lanTargets:\n    - { name: lanhost, address: ${LAN.lanHost}, port: ${LAN.lanHostPort} }\n  probe:\n    volumes: ["${control.dir}:/tailnet"]\n    environment: { TAILNET_CONTROL_DIR: /tailnet }\n    timeoutSeconds: 30\n`,
+  );
+  writeFileSync(
+    path.join(dir, 'compose.yaml'),
+    `# The tailscale stack as it runs today (host networking).\nservices:\n  # Subnet router. Host networking so the LAN route works without extra setup.\n  tailscale:\n    image: ${TAILSCALE_DOUBLE_IMAGE}\n    container_name: tailscale\n    hostname: truenas\n    restart: unless-stopped\n    network_mode: host   # TODO: get rid of this (see notes)\n    cap_add: [NET_ADMIN]\n    devices: [/dev/net/tun:/dev/net/tun]\n    env_file:\n      - tailscale.env   # TS_AUTHKEY lives here\n    environment:\n      - TS_STATE_DIR=/var/lib/tailscale\n      - TS_HOSTNAME=truenas\n      - TS_USERSPACE=false\n      - TS_ROUTES=${LAN.subnet}\n    volumes:\n      - ./state:/var/lib/tailscale\n`,
+  );
+  writeFileSync(path.join(dir, 'compose.override.yaml'), labOverride(control.dir));
+  writeFileSync(
+    path.join(dir, 'fast-health.yaml'),
+    stringify({
+      services: { tailscale: { healthcheck: { interval: '1s', start_period: '1s', retries: 3 } } },
+    }),
+  );
+  const files = ['-f', 'compose.yaml', '-f', 'compose.override.yaml', '-f', 'fast-health.yaml'];
+  execFileSync('docker-compose', ['-p', 'tblab-demo', ...files, 'up', '-d'], { cwd: dir, stdio: 'ignore' });
+  addShim();
+  execFileSync('iptables', ['-I', ...DROP]);
+
+  const target = [
+    '-p',
+    'tblab-demo',
+    '--override',
+    path.join(dir, 'compose.override.yaml'),
+    path.join(dir, 'fast-health.yaml'),
+  ];
+  const steps: [string, string[]][] = [
+    ['plan', ['plan']],
+    ['migrate-dry-run', ['migrate', '--dry-run', ...target]],
+    ['migrate', ['migrate', '--yes', '--probe', '--timeout', '60', ...target]],
+    ['verify', ['verify', '--probe']],
+    ['history', ['history', ...target]],
+    ['report', ['report', ...target]],
+  ];
+  for (const [name, args] of steps) {
+    const io = memoryIo({ cwd: dir });
+    const code = await main(args, io);
+    const text = `$ tailbridge ${args.filter((a) => !a.startsWith('/')).join(' ')}\n${[...io.out, ...io.err].join('\n')}\n(exit ${code})\n`;
+    writeFileSync(path.join(out, `${name}.txt`), text.split(dir).join('.'));
+    console.log(`${name}: exit ${code}`);
+  }
+  cpSync(path.join(dir, 'docs'), path.join(out, 'docs'), { recursive: true });
+} finally {
+  try {
+    execFileSync('iptables', ['-D', ...DROP], { stdio: 'ignore' });
+  } catch {}
+  try {
+    execFileSync('docker-compose', ['-p', 'tblab-demo', '-f', 'compose.yaml', 'down', '--remove-orphans'], {
+      cwd: dir,
+      stdio: 'ignore',
+    });
+  } catch {}
+  removeShim();
+  cleanupLab();
+  rmSync(dir, { recursive: true, force: true });
+  release();
+}
