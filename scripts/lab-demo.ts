@@ -30,10 +30,11 @@ import {
 const out = path.resolve(process.argv[2] ?? 'lab-demo-output');
 mkdirSync(out, { recursive: true });
 const release = await acquireLabLock();
-const dir = mkdtempSync(path.join(tmpdir(), 'tblab-project-demo-'));
+let dir = '';
 const DROP = ['DOCKER-USER', '-o', LAN.bridge, '-m', 'comment', '--comment', 'tblab-demo', '-j', 'DROP'];
 try {
-  cleanupLab();
+  cleanupLab(); // also removes earlier tblab-project-* dirs, so make ours after it
+  dir = mkdtempSync(path.join(tmpdir(), 'tblab-project-demo-'));
   ensureBusyboxImage();
   ensureTailscaleDoubleImage();
   startLan();
@@ -105,6 +106,6 @@ try {
   } catch {}
   removeShim();
   cleanupLab();
-  rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
   release();
 }
