@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
-import { copyFile, mkdir, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TailbridgeError } from '../errors.js';
+import { durableWrite } from './durable.js';
 
 /** Hex SHA-256 of a string (UTF-8) or bytes. */
 export function sha256(data: string | Uint8Array): string {
@@ -93,39 +94,12 @@ export async function writeFileAtomic(
   }
 
   const mode = options.mode ?? (existing ? existing.mode & 0o7777 : undefined);
-  const tmp = path.join(dir, `.${name}.tailbridge-${randomBytes(6).toString('hex')}.tmp`);
-  let created = false;
   try {
-    const handle = await open(tmp, 'wx', mode ?? 0o666);
-    created = true;
-    try {
-      await handle.writeFile(text);
-      if (mode !== undefined) await handle.chmod(mode);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, file);
-    created = false;
+    await durableWrite(file, text, mode);
   } catch (e) {
-    if (created) await unlink(tmp).catch(() => undefined);
     fail('cannot write', e);
   }
-  await syncDir(dir);
   return backup ? { backup } : {};
-}
-
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Some platforms and file systems cannot fsync a directory; the rename has happened regardless.
-  }
 }
 
 /** `20260131T235959Z` */

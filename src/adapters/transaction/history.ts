@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { link, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { durableWrite, syncDir, syncFile } from '../durable.js';
 import { sha256, timestamp } from '../fs.js';
-import { durableWrite, syncDir, syncFile } from './durable.js';
 
 /** One file as it was before an apply (or restore) touched it. */
 export interface ManifestFile {

@@ -2,7 +2,7 @@ import { readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { type Journal, parseJournal } from '../../core/apply/journal.js';
 import { ExitCode, TailbridgeError } from '../../errors.js';
-import { durableWrite, syncDir } from './durable.js';
+import { durableWrite, syncDir } from '../durable.js';
 
 /** `<state dir>/journal.json`, rewritten atomically (temp + fsync + rename + dir fsync) at every step. */
 export class JournalStore {

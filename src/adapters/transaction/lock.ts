@@ -3,7 +3,7 @@ import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { TailbridgeError } from '../../errors.js';
-import { syncDir } from './durable.js';
+import { syncDir } from '../durable.js';
 
 /** What `apply.lock` holds: enough to tell a live holder from a dead one, even across a reboot. */
 export interface LockInfo {

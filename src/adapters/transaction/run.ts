@@ -17,9 +17,9 @@ import {
   waitForContainer,
 } from '../../core/apply/readiness.js';
 import { ExitCode } from '../../errors.js';
+import { durableWrite, syncDir } from '../durable.js';
 import { sha256 } from '../fs.js';
 import type { ComposeProject, ComposeRunner, DockerEngine } from '../ports.js';
-import { durableWrite, syncDir } from './durable.js';
 import type { FaultHook } from './fault.js';
 import { HistoryStore } from './history.js';
 import { JournalStore } from './journal-store.js';
