@@ -158,7 +158,8 @@ const opts = (p: Project) => ({
 
 describeDocker('tailbridge migrate on the lab', () => {
   let release = () => {};
-  let control: ControlPlane;
+  // One fake tailnet per test: a node left registered by an earlier test would make the next one name-1.
+  const controls: ControlPlane[] = [];
   const projects: Project[] = [];
   beforeAll(async () => {
     release = await acquireLabLock();
@@ -167,7 +168,6 @@ describeDocker('tailbridge migrate on the lab', () => {
     ensureTailscaleDoubleImage();
     startLan();
     startApps();
-    control = createControlPlane({ approvals: { routes: { [HOSTNAME]: [LAN.subnet] } } });
   }, 300_000);
   afterAll(() => {
     unblockBridgeToLan();
@@ -178,12 +178,14 @@ describeDocker('tailbridge migrate on the lab', () => {
       rmSync(p.dir, { recursive: true, force: true });
     }
     removeShim();
-    control?.remove();
+    for (const c of controls) c.remove();
     cleanupLab();
     release();
   });
 
   async function start(name: string): Promise<Project> {
+    const control = createControlPlane({ approvals: { routes: { [HOSTNAME]: [LAN.subnet] } } });
+    controls.push(control);
     const p = writeProject(name, control);
     projects.push(p);
     compose(p, 'up', '-d');
