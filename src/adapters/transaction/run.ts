@@ -205,12 +205,17 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
     if (up.exitCode !== 0)
       throw new StepError('deploy', `compose up failed: ${firstLines(up.stderr || up.stdout)}`);
     const after = await locateServiceContainer(deps.engine, plan.project, plan.service);
-    if (before && after?.id === before.id) {
+    const composeChanged = plan.writes.some((w) => w.path === plan.composeFile);
+    let replaced = !before || after?.id !== before.id;
+    if (!replaced && !composeChanged) {
       // Only side files changed: compose kept the container; recreate it so it reads them.
       const again = await deps.compose.up(plan.project, { services: [plan.service], forceRecreate: true });
       if (again.exitCode !== 0)
         throw new StepError('deploy', `compose up failed: ${firstLines(again.stderr || again.stdout)}`);
+      replaced = true;
     }
+    // When the compose change left this service alone (sidecar mode edits the apps), its running
+    // container is the one to wait for; otherwise wait for the new one.
     await step('deployed');
     progress.done(`${deps.compose.flavor === 'v2' ? 'docker compose' : 'docker-compose'} up -d`);
 
@@ -220,7 +225,7 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
       engine: deps.engine,
       locate: () => locateServiceContainer(deps.engine, plan.project, plan.service),
       timeoutMs: plan.timeoutMs,
-      ...(before ? { notId: before.id } : {}),
+      ...(before && replaced ? { notId: before.id } : {}),
       ...(deps.settleMs !== undefined ? { settleMs: deps.settleMs } : {}),
       ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
     });
