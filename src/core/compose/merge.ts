@@ -9,6 +9,7 @@ import {
   type Node,
   type Pair,
   Parser,
+  type Scalar,
   visit,
   type YAMLMap,
 } from 'yaml';
@@ -43,6 +44,12 @@ export interface MergeResult {
  * of their mapping at the mapping's indentation; new top-level sections go after the last top-level
  * entry. New YAML is emitted in the file's style: its indent unit, sequence indentation and line ending.
  * Inside flow collections (`{a: 1}`) values are written in flow style and `comment` is not written.
+ *
+ * A `put` onto an existing block mapping is merged key by key (see {@link structuralPut}): unchanged
+ * keys keep their bytes, changed ones are rewritten, missing ones deleted and new ones appended, so
+ * kept keys stay in the file's order and new keys come last (compose does not care about key order).
+ * The result means exactly what a wholesale replace would; where the merge is not safe (anchors,
+ * aliases, merge keys, flow style, no key in common) the whole entry is replaced as described above.
  */
 export function mergeEdits(file: string, text: string, edits: readonly ComposeEdit[]): MergeResult {
   const original = load(file, text);
@@ -211,6 +218,10 @@ function planEdit(ctx: Ctx, edit: ComposeEdit): Splice | undefined {
       checkAncestors(targets, ancestors, path.slice(0, i));
       checkSubtree(targets, pair, here);
       if (edit.op === 'delete') return deletePair(ctx, map, pair);
+      if (edit.op === 'put') {
+        const merged = structuralPut(ctx, map, pair, path, edit.value, edit.comment);
+        if (merged !== undefined) return diffSplice(ctx.text, merged);
+      }
       return replacePair(ctx, map, pair, path.slice(i), edit.value, edit.comment);
     }
     if (isAlias(value)) {
@@ -552,6 +563,226 @@ function commentLinesOf(comment: string): string[] {
   return comment.trimEnd().split('\n');
 }
 
+function commentBlock(pad: string, comment: string): string[] {
+  return commentLinesOf(comment).map((l) => (l ? `${pad}# ${l}` : `${pad}#`));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Structural merge of a put onto an existing mapping
+
+/** One step of a structural merge, addressed by its full key path from the document root. */
+type MergeStep =
+  | { op: 'delete'; path: string[] }
+  | { op: 'replace'; path: string[]; value: unknown }
+  | { op: 'insert'; path: string[]; value: unknown };
+
+/**
+ * A `put` onto an existing block mapping, merged key by key instead of replacing the whole entry,
+ * so that whatever does not change keeps its bytes (comments, quoting, flow or block style).
+ * Returns the new text, or undefined when the merge is not safe and the caller replaces wholesale.
+ *
+ * For the mapping and, recursively, for every nested mapping whose value changes:
+ * - a key whose value is unchanged (its node's `toJS()` deep-equals the new value) is not touched;
+ * - a key whose value changes is recursed into when both sides are mergeable mappings, otherwise
+ *   only that entry's value is rewritten as `set` does (its key text, the comments above it and the
+ *   comment on its key line stay; comments inside the old value go);
+ * - a key missing from the new value is deleted together with the comment lines directly above it
+ *   (unlike a `delete` edit, which keeps them: a wholesale replace dropped them too, and keeping
+ *   them would leave comments about a key that is gone, duplicated on every later run when a `set`
+ *   re-adds that key with its comment); when it is the mapping's last entry, the blank lines
+ *   between it and the previous entry go too, so that deleting an appended entry undoes the append,
+ *   and between blank lines the blank lines above it go, so that one separating blank line stays;
+ * - a new key is appended at the end of its mapping in the file's style, as `set` does.
+ * Sequences and scalars are compared as whole values. The put's comment is added above the key
+ * unless already there, as on a wholesale replace.
+ *
+ * The result means exactly what the wholesale replace means (checked: both texts are parsed and
+ * compared as JS, otherwise the wholesale replace is used); only key ORDER may differ, because kept
+ * keys stay where the file has them and new keys come last (compose does not care about key order).
+ *
+ * Not merged (wholesale replace instead): flow mappings (the entry's or its parent's), an entry
+ * holding any anchor, alias or `<<` merge key, tagged mappings, mappings with non-string keys,
+ * an empty old or new mapping, no key in common, and anything the splicing helpers refuse.
+ */
+function structuralPut(
+  ctx: Ctx,
+  map: YAMLMap,
+  pair: Pair,
+  path: string[],
+  value: unknown,
+  comment: string | undefined,
+): string | undefined {
+  if (map.flow || !hasPlainSubtree(pair) || !mergeable(pair.value, value)) return undefined;
+  const steps: MergeStep[] = [];
+  planMerge(ctx, pair.value as YAMLMap, value as Record<string, unknown>, path, steps);
+  let text: string;
+  try {
+    let cur = ctx;
+    for (const step of steps) cur = load(ctx.file, apply(cur.text, planStep(cur, step)), true);
+    text = cur.text;
+    if (comment) {
+      const key = (findPairAt(cur, path).key as Node).range![0];
+      const start = lineStart(cur.text, key);
+      const above = commentsAbove(cur, start);
+      if (!commentLinesOf(comment).every((l) => above.includes(l.trim()))) {
+        const lines = commentBlock(' '.repeat(key - start), comment);
+        text = apply(cur.text, { start, end: start, insert: joinLines(lines, ctx.style.eol) });
+      }
+    }
+  } catch {
+    return undefined; // e.g. an entry that does not start its own line: replace wholesale
+  }
+  const wholesale = apply(ctx.text, replacePair(ctx, map, pair, path.slice(-1), value, comment));
+  return sameValue(documentJS(text), documentJS(wholesale)) ? text : undefined;
+}
+
+/** Whether an existing node and a new value are both mappings that {@link planMerge} can merge. */
+function mergeable(node: unknown, value: unknown): node is YAMLMap {
+  if (!isMap(node) || node.flow || node.tag || node.items.length === 0) return false;
+  if (!isPlainObject(value) || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  const keys = new Set<string>();
+  for (const item of node.items) {
+    const key = item.key;
+    if (!isScalar(key) || typeof key.value !== 'string' || keys.has(key.value)) return false;
+    keys.add(key.value);
+  }
+  return entries(value).some(([k]) => keys.has(k));
+}
+
+/** No anchors, aliases or merge keys anywhere in the entry. */
+function hasPlainSubtree(pair: Pair): boolean {
+  let plain = true;
+  for (const node of [pair.key, pair.value]) {
+    if (!node) continue;
+    if ((node as { anchor?: string }).anchor) return false;
+    visit(node as Node, (_, n) => {
+      if (isAlias(n) || (isPair(n) && isMergePair(n)) || (n as { anchor?: string }).anchor) {
+        plain = false;
+        return visit.BREAK;
+      }
+      return undefined;
+    });
+  }
+  return plain;
+}
+
+function planMerge(
+  ctx: Ctx,
+  node: YAMLMap,
+  value: Record<string, unknown>,
+  path: string[],
+  out: MergeStep[],
+) {
+  const wanted = new Map(entries(value));
+  const pairs = node.items as Pair<Scalar<string>, Node | null>[];
+  const existing = new Set(pairs.map((p) => p.key.value));
+  // Deletions first, from the last entry up: the mapping never runs empty (a key is shared) and
+  // every deleted trailing entry is the last one when it goes.
+  for (const p of [...pairs].reverse())
+    if (!wanted.has(p.key.value)) out.push({ op: 'delete', path: [...path, p.key.value] });
+  for (const p of pairs) {
+    const key = p.key.value;
+    if (!wanted.has(key)) continue;
+    const next = wanted.get(key);
+    const current: unknown = p.value ? p.value.toJS(ctx.source.doc, { maxAliasCount: -1 }) : null;
+    if (sameValue(current, normalize(next))) continue;
+    if (mergeable(p.value, next))
+      planMerge(ctx, p.value, next as Record<string, unknown>, [...path, key], out);
+    else out.push({ op: 'replace', path: [...path, key], value: next });
+  }
+  for (const [key, next] of wanted)
+    if (!existing.has(key)) out.push({ op: 'insert', path: [...path, key], value: next });
+}
+
+function planStep(ctx: Ctx, step: MergeStep): Splice {
+  const parentPath = step.path.slice(0, -1);
+  const key = step.path.at(-1)!;
+  const parent = findPairAt(ctx, parentPath).value;
+  if (!isMap(parent)) throw new Error(`internal: ${parentPath.join('.')} is no longer a mapping`);
+  if (step.op === 'insert') return insertPair(ctx, parent, [key], step.value);
+  const pair = findPair(parent, key);
+  if (!pair) throw new Error(`internal: ${step.path.join('.')} is gone`);
+  if (step.op === 'replace') return replacePair(ctx, parent, pair, [key], step.value);
+  return deleteWithComments(ctx, parent, pair);
+}
+
+/** A block mapping entry with the comment lines directly above it (see {@link structuralPut}). */
+function deleteWithComments(ctx: Ctx, map: YAMLMap, pair: Pair): Splice {
+  const span = entrySpan(ctx, pair);
+  const idx = map.items.indexOf(pair as never);
+  const prev = map.items[idx - 1] as Pair | undefined;
+  const floor = prev ? entrySpan(ctx, prev).end : 0;
+  if (prev && idx === map.items.length - 1) return { start: floor, end: span.end, insert: '' };
+  let start = span.start;
+  while (start > floor) {
+    const above = lineStart(ctx.text, start - 1);
+    const col = ctx.commentLines.get(above);
+    if (above < floor || col === undefined || col > span.keyCol) break;
+    start = above;
+  }
+  // Between blank lines, one blank line stays.
+  const blank = (from: number) => /^[ \t]*\r?\n$/.test(ctx.text.slice(from, lineEnd(ctx.text, from)));
+  if (span.end < ctx.text.length && blank(span.end)) {
+    while (start > floor && blank(lineStart(ctx.text, start - 1))) start = lineStart(ctx.text, start - 1);
+  }
+  return { start, end: span.end, insert: '' };
+}
+
+function findPairAt(ctx: Ctx, path: string[]): Pair<Node, Node | null> {
+  let map: unknown = ctx.root;
+  let pair: Pair<Node, Node | null> | undefined;
+  for (const seg of path) {
+    pair = isMap(map) ? findPair(map, seg) : undefined;
+    if (!pair) throw new Error(`internal: ${path.join('.')} not found`);
+    map = pair.value;
+  }
+  if (!pair) throw new Error('internal: empty path');
+  return pair;
+}
+
+function apply(text: string, splice: Splice): string {
+  return text.slice(0, splice.start) + splice.insert + text.slice(splice.end);
+}
+
+/** The smallest splice turning `before` into `after`. */
+function diffSplice(before: string, after: string): Splice {
+  let start = 0;
+  const max = Math.min(before.length, after.length);
+  while (start < max && before[start] === after[start]) start++;
+  let tail = 0;
+  while (tail < max - start && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
+  return { start, end: before.length - tail, insert: after.slice(start, after.length - tail) };
+}
+
+function documentJS(text: string): unknown {
+  const { source, problems } = parseYaml('', text);
+  if (problems.length > 0) throw new Error(`internal: merged YAML does not parse: ${problems[0]!.message}`);
+  return source.doc.toJS({ maxAliasCount: -1 });
+}
+
+/** A new value as it reads back once written: no undefined properties, undefined list items as null. */
+function normalize(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : normalize(v)));
+  if (isPlainObject(value) && Object.getPrototypeOf(value) === Object.prototype)
+    return Object.fromEntries(entries(value).map(([k, v]) => [k, normalize(v)]));
+  return value;
+}
+
+/** Deep equality of plain JS data; key order does not matter; anything but plain data is unequal. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return (
+      Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => sameValue(v, b[i]))
+    );
+  }
+  const plain = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && [Object.prototype, null].includes(Object.getPrototypeOf(v));
+  if (!plain(a) || !plain(b)) return false;
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && sameValue(a[k], b[k]));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Style detection
 
@@ -605,7 +836,7 @@ function renderEntry(
       lines.push(`${pad}${keyText}:`);
       return;
     }
-    if (comment) for (const l of commentLinesOf(comment)) lines.push(l ? `${pad}# ${l}` : `${pad}#`);
+    if (comment) lines.push(...commentBlock(pad, comment));
     const [head, ...rest] = afterKey(style, value, c);
     lines.push(`${pad}${keyText}:${head}`, ...rest);
   });

@@ -324,12 +324,16 @@ describe('mergeEdits entry handling', () => {
     expect(text).toBe(base.replace('    ports:\n      - "80:80"\n      # - "443:443"\n', ''));
   });
 
-  it('replaces a whole entry, keeping the comment above the key and dropping those inside', () => {
+  it('puts onto an entry key by key, keeping the comment above the key and dropping those of removed keys', () => {
     const { text, changed } = mergeEdits('c.yaml', base, [
       { op: 'put', path: ['services', 'app'], value: { image: 'nginx:1.28' }, comment: 'managed' },
     ]);
+    // image is set as `set` does (the comment on its key line stays); network_mode and ports go.
     expect(text).toBe(
-      base.replace(/ {2}app:\n[\s\S]*?# - "443:443"\n/, '  # managed\n  app:\n    image: nginx:1.28\n'),
+      base.replace(
+        / {2}app:\n[\s\S]*?# - "443:443"\n/,
+        '  # managed\n  app:\n    image: nginx:1.28   # pinned\n',
+      ),
     );
     expect(changed).toEqual(['services.app']);
     // The comment is not added twice.
@@ -338,6 +342,15 @@ describe('mergeEdits entry handling', () => {
         { op: 'put', path: ['services', 'app'], value: { image: 'nginx:1.28' }, comment: 'managed' },
       ]).text,
     ).toBe(text);
+  });
+
+  it('replaces a whole entry when the new value shares no key with it, dropping the comments inside', () => {
+    const { text } = mergeEdits('c.yaml', base, [
+      { op: 'put', path: ['services', 'app'], value: { build: '.' }, comment: 'managed' },
+    ]);
+    expect(text).toBe(
+      base.replace(/ {2}app:\n[\s\S]*?# - "443:443"\n/, '  # managed\n  app:\n    build: .\n'),
+    );
   });
 
   it('creates intermediate maps, also under an empty value', () => {

@@ -1,0 +1,339 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
+import type { ComposeEdit } from '../../../src/core/compose/edits.js';
+import { mergeEdits } from '../../../src/core/compose/merge.js';
+import { validateComposeText } from '../../../src/core/compose/validate.js';
+import { generate } from '../../../src/core/generate/index.js';
+import { EXAMPLE_CONFIG, EXAMPLE_CONFIG_FILE } from '../../../src/core/model/example.js';
+import { parseConfig } from '../../../src/core/model/load.js';
+import { InputError } from '../../../src/errors.js';
+
+const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/merge');
+const fixture = (name: string) => readFileSync(path.join(FIXTURES, name), 'utf8');
+
+const toJS = (text: string) => parseDocument(text, { merge: true }).toJS({ maxAliasCount: -1 });
+
+/** The edits applied to plain data: what the merged file must mean (what a wholesale put gives). */
+function expectedValue(original: unknown, edits: readonly ComposeEdit[]): unknown {
+  const root = structuredClone(original) as Record<string, unknown>;
+  for (const edit of edits) {
+    let cur = root;
+    for (const seg of edit.path.slice(0, -1)) {
+      if (typeof cur[seg] !== 'object' || cur[seg] === null) {
+        if (edit.op === 'delete') break;
+        cur[seg] = {};
+      }
+      cur = cur[seg] as Record<string, unknown>;
+    }
+    const last = edit.path.at(-1)!;
+    if (edit.op === 'delete') delete cur[last];
+    else cur[last] = structuredClone(edit.value);
+  }
+  return root;
+}
+
+const put = (name: string, value: unknown, comment?: string): ComposeEdit => ({
+  op: 'put',
+  path: ['services', name],
+  value,
+  ...(comment ? { comment } : {}),
+});
+
+describe('put onto the TrueNAS host-mode file', () => {
+  const original = fixture('truenas-host-mode.yaml');
+  const config = parseConfig(EXAMPLE_CONFIG_FILE, EXAMPLE_CONFIG);
+  const TODO = '    network_mode: host   # TODO: get rid of this (see notes)\n';
+  const ENV_FILE = '    env_file:\n      - /mnt/Fast/docker/tailscale/.env   # TS_AUTHKEY lives here\n';
+  const HEAD = original.slice(0, original.indexOf('    image:'));
+  const TAIL = '\n# end of file\n';
+
+  it('the fixture holds what the tests below look for', () => {
+    expect(original).toContain(TODO);
+    expect(original).toContain(ENV_FILE);
+    expect(
+      original.endsWith(`      # - /lib/modules:/lib/modules:ro   # only needed for SYS_MODULE\n${TAIL}`),
+    ).toBe(true);
+  });
+
+  describe('host mode', () => {
+    const edits = generate(config, 'host').edits;
+    const tailscale = edits[0]!;
+    const result = mergeEdits('compose.yaml', original, edits);
+
+    it('starts with a put of the existing tailscale service that keeps network_mode and env_file', () => {
+      expect(tailscale).toMatchObject({ op: 'put', path: ['services', 'tailscale'] });
+      expect(tailscale.op !== 'delete' && tailscale.value).toMatchObject({
+        network_mode: 'host',
+        env_file: ['/mnt/Fast/docker/tailscale/.env'],
+      });
+    });
+
+    it('keeps the unchanged entries byte for byte, comments included', () => {
+      expect(result.text).toContain(TODO);
+      expect(result.text).toContain(ENV_FILE);
+      // Everything up to the changed image, the unchanged run after it, and the end of the file.
+      const unchanged = original.slice(
+        original.indexOf('    container_name:'),
+        original.indexOf('    cap_add:'),
+      );
+      expect(
+        result.text.startsWith(`${HEAD}    image: tailscale/tailscale:v1.102.3\n${unchanged}${ENV_FILE}`),
+      ).toBe(true);
+      expect(result.text.endsWith(`    cap_add:\n      - NET_ADMIN\n${TAIL}`)).toBe(true);
+    });
+
+    it('rewrites only what changes: the list environment becomes the generated mapping', () => {
+      expect(result.text).not.toContain('TS_EXTRA_ARGS=--advertise-routes');
+      expect(result.text).toContain('    environment:\n      TS_HOSTNAME: truenas\n');
+      // The removed volume entry and its commented-out line went with the old volumes list.
+      expect(result.text).not.toContain('/lib/modules');
+      expect(result.text).not.toContain('SYS_MODULE\n');
+    });
+
+    it('means the same as the wholesale put: the new value, then the sets', () => {
+      expect(validateComposeText('compose.yaml', result.text)).toEqual([]);
+      expect(toJS(result.text)).toEqual(expectedValue(toJS(original), edits));
+      expect(result.changed).toEqual(edits.map((e) => e.path.join('.')));
+      const alone = mergeEdits('compose.yaml', original, [tailscale]).text;
+      expect(toJS(alone).services.tailscale).toEqual(tailscale.op === 'put' && tailscale.value);
+      expect(alone).toContain(TODO);
+    });
+
+    it('keeps the file order for kept keys and appends new ones', () => {
+      expect(Object.keys(toJS(result.text).services.tailscale)).toEqual([
+        'image',
+        'container_name',
+        'restart',
+        'hostname',
+        'network_mode',
+        'env_file',
+        'environment',
+        'volumes',
+        'healthcheck',
+        'devices',
+        'cap_add',
+      ]);
+    });
+
+    it('is idempotent', () => {
+      const again = mergeEdits('compose.yaml', result.text, edits);
+      expect(again.text).toBe(result.text);
+      expect(again.changed).toEqual([]);
+    });
+  });
+
+  describe('userspace mode', () => {
+    const edits = generate(config, 'userspace').edits;
+    const result = mergeEdits('compose.yaml', original, edits);
+
+    it('removes network_mode with its key line and its comment, and keeps env_file', () => {
+      expect(result.text).not.toContain('network_mode');
+      expect(result.text).not.toContain('# TODO');
+      expect(result.text).toContain(
+        `    hostname: truenas\n${ENV_FILE}    environment:\n      TS_HOSTNAME: truenas\n`,
+      );
+      expect(result.text.startsWith(`${HEAD}    image: tailscale/tailscale:v1.102.3\n`)).toBe(true);
+      expect(result.text.endsWith(`    name: arr_network\n${TAIL}`)).toBe(true);
+    });
+
+    it('means the same as the wholesale put', () => {
+      expect(validateComposeText('compose.yaml', result.text)).toEqual([]);
+      const expected = expectedValue(toJS(original), edits) as { services: { tailscale: unknown } };
+      expect(toJS(result.text)).toEqual(expected);
+      expect(expected.services.tailscale).not.toHaveProperty('network_mode');
+      expect(result.changed).toEqual(edits.map((e) => e.path.join('.')));
+      // The put alone yields exactly its new value.
+      const put = edits[0]!;
+      expect(put.op).toBe('put');
+      const alone = mergeEdits('compose.yaml', original, [put]).text;
+      expect(toJS(alone).services.tailscale).toEqual(put.op === 'put' && put.value);
+      expect(alone).not.toContain('network_mode');
+    });
+
+    it('is idempotent', () => {
+      const again = mergeEdits('compose.yaml', result.text, edits);
+      expect(again.text).toBe(result.text);
+      expect(again.changed).toEqual([]);
+    });
+
+    it('switching back to host mode afterwards means the same as host mode directly', () => {
+      const host = generate(config, 'host').edits;
+      const direct = mergeEdits('compose.yaml', original, host).text;
+      const back = mergeEdits('compose.yaml', result.text, host).text;
+      expect(toJS(back).services).toEqual(toJS(direct).services);
+      // network_mode comes back as a new key: after the kept ones, without the user's comment.
+      expect(back).not.toContain('# TODO');
+      expect(back).toContain(
+        '      TS_LOCAL_ADDR_PORT: 127.0.0.1:9002\n    network_mode: host\n    # State dir + TS_STATE_DIR',
+      );
+    });
+  });
+});
+
+describe('put onto an existing mapping, key by key', () => {
+  const base = [
+    'services:',
+    '  # the app',
+    '  app:',
+    '    image: "nginx:1.27"   # pinned',
+    '    restart: unless-stopped',
+    '    # where it listens',
+    '    ports: ["80:80"]   # http only',
+    '    environment:',
+    '      TZ: "UTC"   # keep',
+    '      MODE: dev   # switch for prod',
+    '      # a removed one',
+    '      OLD: x',
+    '      LAST: y',
+    '    labels: {a: b}',
+    '',
+    '    command: ["nginx", "-g", "daemon off;"]',
+    '  db:',
+    '    image: postgres:16',
+    '',
+  ].join('\n');
+  const value = {
+    image: 'nginx:1.27',
+    restart: 'always',
+    ports: ['80:80'],
+    environment: { TZ: 'UTC', MODE: 'prod', NEW: 'z' },
+    labels: { a: 'b' },
+  };
+
+  it('keeps equal values as written, replaces changed ones, recurses into mappings and deletes the rest', () => {
+    const result = mergeEdits('c.yaml', base, [put('app', value)]);
+    expect(result.text).toBe(
+      [
+        'services:',
+        '  # the app',
+        '  app:',
+        '    image: "nginx:1.27"   # pinned',
+        '    restart: always',
+        '    # where it listens',
+        '    ports: ["80:80"]   # http only',
+        '    environment:',
+        '      TZ: "UTC"   # keep',
+        '      MODE: prod   # switch for prod',
+        '      NEW: z',
+        '    labels: {a: b}',
+        '  db:',
+        '    image: postgres:16',
+        '',
+      ].join('\n'),
+    );
+    expect(toJS(result.text)).toEqual(expectedValue(toJS(base), [put('app', value)]));
+    expect(result.changed).toEqual(['services.app']);
+    expect(mergeEdits('c.yaml', result.text, [put('app', value)])).toEqual({
+      text: result.text,
+      changed: [],
+    });
+  });
+
+  it('changes nothing when the value is equal, however it is written', () => {
+    const same = toJS(base).services.app;
+    expect(mergeEdits('c.yaml', base, [put('app', same)])).toEqual({ text: base, changed: [] });
+  });
+
+  it('adds the put comment above the kept key once', () => {
+    const same = toJS(base).services.app;
+    const { text } = mergeEdits('c.yaml', base, [put('app', same, 'managed by tailbridge')]);
+    expect(text).toBe(base.replace('  app:\n', '  # managed by tailbridge\n  app:\n'));
+    expect(mergeEdits('c.yaml', text, [put('app', same, 'managed by tailbridge')]).changed).toEqual([]);
+  });
+
+  it('drops the comments above a deleted key, so a set that re-adds it stays idempotent', () => {
+    const text = 'services:\n  app:\n    image: x\n    # old comment\n    restart: always\n    init: true\n';
+    const edits: ComposeEdit[] = [
+      put('app', { image: 'x', init: true }),
+      { op: 'set', path: ['services', 'app', 'restart'], value: 'no', comment: 'why not' },
+    ];
+    const once = mergeEdits('c.yaml', text, edits);
+    expect(once.text).toBe(
+      'services:\n  app:\n    image: x\n    init: true\n    # why not\n    restart: no\n',
+    );
+    expect(mergeEdits('c.yaml', once.text, edits)).toEqual({ text: once.text, changed: [] });
+  });
+
+  it('deletes a trailing key with the blank lines before it, undoing an append', () => {
+    const text =
+      'services:\n  app:\n    image: x\n\n    init: true\n\n    # note\n    restart: always\n  db:\n    image: y\n';
+    const { text: out } = mergeEdits('c.yaml', text, [put('app', { image: 'x', init: true })]);
+    expect(out).toBe('services:\n  app:\n    image: x\n\n    init: true\n  db:\n    image: y\n');
+  });
+
+  it('keeps one blank line where a key between blank lines is deleted', () => {
+    const text = 'services:\n  app:\n    image: x\n\n    # note\n    restart: always\n\n    init: true\n';
+    const { text: out } = mergeEdits('c.yaml', text, [put('app', { image: 'x', init: true })]);
+    expect(out).toBe('services:\n  app:\n    image: x\n\n    init: true\n');
+  });
+});
+
+describe('put falls back to the wholesale replace', () => {
+  const catchError = (fn: () => unknown): InputError => {
+    try {
+      fn();
+    } catch (e) {
+      expect(e).toBeInstanceOf(InputError);
+      return e as InputError;
+    }
+    throw new Error('expected an InputError');
+  };
+  const value = { image: 'b', network_mode: 'host' };
+
+  it('for an anchored service (and refuses, as before, when the anchor is used elsewhere)', () => {
+    const text =
+      'services:\n  tailscale: &ts\n    image: a\n    network_mode: host   # TODO\n  app:\n    image: x\n';
+    // Wholesale: the anchor and the comment on the unchanged network_mode go.
+    expect(mergeEdits('a.yaml', text, [put('tailscale', value)]).text).toBe(
+      'services:\n  tailscale:\n    image: b\n    network_mode: host\n  app:\n    image: x\n',
+    );
+    const e = catchError(() => mergeEdits('a.yaml', `${text}x-copy: *ts\n`, [put('tailscale', value)]));
+    expect(e.message).toMatch(
+      /^a\.yaml:3:5 services\.tailscale holds the anchor &ts, which \*ts at line 7 reuses/,
+    );
+  });
+
+  it('for an entry holding an anchor and alias of its own', () => {
+    const text = [
+      'services:',
+      '  tailscale:',
+      '    image: a',
+      '    network_mode: host   # TODO',
+      '    labels: &l',
+      '      a: b',
+      '    x-l: *l',
+      '',
+    ].join('\n');
+    expect(mergeEdits('a.yaml', text, [put('tailscale', { ...value, labels: { a: 'b' } })]).text).toBe(
+      'services:\n  tailscale:\n    image: b\n    network_mode: host\n    labels:\n      a: b\n',
+    );
+  });
+
+  it('for a service with a <<: merge key', () => {
+    const text = fixture('media-anchors.yaml');
+    const jellyfin = toJS(text).services.jellyfin as Record<string, unknown>;
+    const { text: out } = mergeEdits('m.yaml', text, [
+      put('jellyfin', { ...jellyfin, image: 'jellyfin/jellyfin:10.10.0' }),
+    ]);
+    expect(out).not.toContain('# Intel QuickSync'); // inside the entry: gone, as with any wholesale replace
+    expect(out).not.toContain('    <<: *common\n    image: jellyfin');
+    expect(out).toContain('    <<: *common\n    image: lscr.io/linuxserver/sonarr');
+    expect(toJS(out).services.jellyfin).toEqual({ ...jellyfin, image: 'jellyfin/jellyfin:10.10.0' });
+  });
+
+  it('for a flow mapping', () => {
+    const text = fixture('flow-style.yaml');
+    const { text: out } = mergeEdits('f.yaml', text, [
+      put('whoami', { image: 'traefik/whoami:v1.11', ports: ['8080:80'] }),
+    ]);
+    expect(out).toBe(
+      text.replace(
+        '  whoami: {image: "traefik/whoami:v1.10", ports: ["8080:80"]}\n',
+        '  whoami:\n    image: traefik/whoami:v1.11\n    ports:\n      - 8080:80\n',
+      ),
+    );
+  });
+});
