@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { SOURCES, type SourceId } from '../facts/sources.js';
 import { generate } from '../generate/index.js';
+import { approveRoutesStep } from '../generate/manual-steps.js';
 import { MODE_INFO, MODES, type Mode } from '../model/modes.js';
 import type { CellValue, MatrixRow, PlanSource } from '../plan/types.js';
 import type { Check, VerifyReport } from '../verify/types.js';
@@ -437,6 +438,7 @@ export function renderDecisionRecord(run: MigrationRun, options: RecordOptions =
   } catch (e) {
     steps = [`(could not derive the steps for ${chosen}: ${(e as Error).message})`];
   }
+  steps = withoutMeasuredSteps(steps, run);
   if (steps.length === 0) out.push('None.');
   steps.forEach((s, i) => {
     out.push(`${i + 1}. ${t(s)}`);
@@ -458,4 +460,13 @@ export function renderDecisionRecord(run: MigrationRun, options: RecordOptions =
   for (const s of [...used].sort()) out.push(`- [${s}](${SOURCES[s].url}) — ${t(SOURCES[s].title)}`);
   out.push('', ...notes, '');
   return redact(out.join('\n'));
+}
+
+/** Drops the "approve the routes" step when the last verification measured them approved. */
+function withoutMeasuredSteps(steps: string[], run: MigrationRun): string[] {
+  const checks = run.final.verify?.checks ?? [];
+  const approval = checks.filter((c) => /(^|\/)L3\.(route:|exit-node)/.test(c.id));
+  if (approval.length === 0 || approval.some((c) => c.status !== 'pass')) return steps;
+  const step = approveRoutesStep(run.config, run.config.tailscale.hostname);
+  return steps.filter((s) => s !== step);
 }

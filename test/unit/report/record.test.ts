@@ -103,7 +103,8 @@ describe('renderDecisionRecord', () => {
 
   it('lists the remaining manual steps of the chosen mode', () => {
     const steps = md.split('## Remaining manual steps')[1]!.split('\n## ')[0]!;
-    expect(steps).toContain('Approve the routes 192.168.20.0/24 of truenas');
+    // The fixture's final verification measured the route approved (see 'remaining manual steps').
+    expect(steps).not.toContain('Approve the routes');
     expect(steps).toContain('Disable key expiry for truenas');
     expect(steps).toContain('Reserve 192.168.20.200/30');
     expect(steps).toContain('TS_AUTHKEY=&lt;your auth key&gt;');
@@ -186,5 +187,23 @@ describe('redact', () => {
     expect(redact(`key ${SECRET}.`)).toBe('key tskey-[REDACTED].');
     expect(redact('TS_CLIENT_SECRET=abc123 next')).toBe('TS_CLIENT_SECRET=[REDACTED] next');
     expect(redact('TS_AUTHKEY=<your auth key>')).toBe('TS_AUTHKEY=<your auth key>');
+  });
+});
+
+describe('remaining manual steps', () => {
+  const section = (md: string) => md.split('## Remaining manual steps')[1]!.split('\n## ')[0]!;
+
+  it('drops "approve the routes" once the final verification measured them approved', () => {
+    const run = macvlanRun();
+    const routeChecks = run.final.verify!.checks.filter((c) => c.id.includes('L3.route:'));
+    expect(routeChecks.length).toBeGreaterThan(0);
+    expect(routeChecks.every((c) => c.status === 'pass')).toBe(true);
+    expect(section(renderDecisionRecord(run))).not.toMatch(/Approve the routes/);
+  });
+
+  it('keeps it while a route is not approved', () => {
+    const run = macvlanRun();
+    for (const c of run.final.verify!.checks) if (c.id.includes('L3.route:')) c.status = 'fail';
+    expect(section(renderDecisionRecord(run))).toMatch(/Approve the routes .* Edit route settings/);
   });
 });
