@@ -11,12 +11,8 @@ import { stringify } from 'yaml';
 import { memoryIo } from '../src/cli/io.js';
 import { main } from '../src/cli/main.js';
 import { createControlPlane, LAB_AUTH_KEY } from '../test/lab/control.js';
-import { labConfigYaml, labOverride } from '../test/lab/homelab.js';
-import {
-  ensureBusyboxImage,
-  ensureTailscaleDoubleImage,
-  TAILSCALE_DOUBLE_IMAGE,
-} from '../test/lab/images.js';
+import { hostModeCompose, labConfigYaml, labOverride } from '../test/lab/homelab.js';
+import { ensureBusyboxImage, ensureTailscaleDoubleImage } from '../test/lab/images.js';
 import {
   acquireLabLock,
   addShim,
@@ -57,7 +53,7 @@ try {
   );
   writeFileSync(
     path.join(dir, 'compose.yaml'),
-    `# The tailscale stack as it runs today (host networking).\nservices:\n  # Subnet router. Host networking so the LAN route works without extra setup.\n  tailscale:\n    image: ${TAILSCALE_DOUBLE_IMAGE}\n    container_name: tailscale\n    hostname: truenas\n    restart: unless-stopped\n    network_mode: host   # TODO: get rid of this (see notes)\n    cap_add: [NET_ADMIN]\n    devices: [/dev/net/tun:/dev/net/tun]\n    env_file:\n      - tailscale.env   # TS_AUTHKEY lives here\n    environment:\n      - TS_STATE_DIR=/var/lib/tailscale\n      - TS_HOSTNAME=truenas\n      - TS_USERSPACE=false\n      - TS_ROUTES=${LAN.subnet}\n    volumes:\n      - ./state:/var/lib/tailscale\n`,
+    hostModeCompose({ container: 'tailscale', hostname: 'truenas', tun: true }),
   );
   writeFileSync(path.join(dir, 'compose.override.yaml'), labOverride(control.dir));
   writeFileSync(

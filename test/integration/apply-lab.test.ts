@@ -18,8 +18,8 @@ import type { Mode } from '../../src/core/model/modes.js';
 import type { Check, VerifyReport } from '../../src/core/verify/index.js';
 import { type ControlPlane, createControlPlane, LAB_AUTH_KEY } from '../lab/control.js';
 import { describeDocker } from '../lab/docker.js';
-import { labConfigYaml, labOverride } from '../lab/homelab.js';
-import { ensureBusyboxImage, ensureTailscaleDoubleImage, TAILSCALE_DOUBLE_IMAGE } from '../lab/images.js';
+import { hostModeCompose, labConfigYaml, labOverride } from '../lab/homelab.js';
+import { ensureBusyboxImage, ensureTailscaleDoubleImage } from '../lab/images.js';
 import {
   APPS,
   acquireLabLock,
@@ -34,47 +34,9 @@ import {
 const CONTAINER = 'tblab-apl-ts';
 const HOSTNAME = 'tblab-apl';
 
-/** The user's current file: a kernel-mode subnet router on host networking (as in migrate.test.ts). */
-const ORIGINAL = `# The tailscale stack as it runs today (host networking).
-services:
-  # Subnet router. Host networking so the LAN route works without extra setup.
-  tailscale:
-    image: ${TAILSCALE_DOUBLE_IMAGE}
-    container_name: ${CONTAINER}
-    hostname: ${HOSTNAME}
-    restart: unless-stopped
-    network_mode: host   # TODO: get rid of this (see notes)
-    cap_add: [NET_ADMIN]
-    devices: [/dev/net/tun:/dev/net/tun]
-    env_file:
-      - tailscale.env   # TS_AUTHKEY lives here
-    environment:
-      - TS_STATE_DIR=/var/lib/tailscale
-      - TS_HOSTNAME=${HOSTNAME}
-      - TS_USERSPACE=false
-      - TS_ROUTES=${LAN.subnet}
-    volumes:
-      - ./state:/var/lib/tailscale
-`;
-
+const ORIGINAL = hostModeCompose({ container: CONTAINER, hostname: HOSTNAME, tun: true });
 /** Host networking without the tun device (TS_USERSPACE unset = userspace): it runs without /dev/net/tun. */
-const ORIGINAL_NO_TUN = `# The tailscale stack as it runs today (host networking, userspace: no tun device needed).
-services:
-  tailscale:
-    image: ${TAILSCALE_DOUBLE_IMAGE}
-    container_name: ${CONTAINER}
-    hostname: ${HOSTNAME}
-    restart: unless-stopped
-    network_mode: host
-    env_file:
-      - tailscale.env
-    environment:
-      - TS_STATE_DIR=/var/lib/tailscale
-      - TS_HOSTNAME=${HOSTNAME}
-      - TS_ROUTES=${LAN.subnet}
-    volumes:
-      - ./state:/var/lib/tailscale
-`;
+const ORIGINAL_NO_TUN = hostModeCompose({ container: CONTAINER, hostname: HOSTNAME, tun: false });
 
 /**
  * Sidecar mode edits the APP services (network_mode: service:ts-<app>), so its compose file holds the

@@ -22,8 +22,8 @@ import { memoryIo } from '../../src/cli/io.js';
 import { migrate } from '../../src/commands/migrate.js';
 import { type ControlPlane, createControlPlane, LAB_AUTH_KEY } from '../lab/control.js';
 import { describeDocker } from '../lab/docker.js';
-import { labConfigYaml, labOverride } from '../lab/homelab.js';
-import { ensureBusyboxImage, ensureTailscaleDoubleImage, TAILSCALE_DOUBLE_IMAGE } from '../lab/images.js';
+import { hostModeCompose, labConfigYaml, labOverride } from '../lab/homelab.js';
+import { ensureBusyboxImage, ensureTailscaleDoubleImage } from '../lab/images.js';
 import { acquireLabLock, addShim, cleanupLab, LAN, removeShim, startApps, startLan } from '../lab/lan.js';
 
 const CONTAINER = 'tblab-mig-ts';
@@ -31,28 +31,7 @@ const HOSTNAME = 'tblab-mig';
 const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
 const SEED_NOTE = readFileSync(new URL('../unit/report/fixtures/seed-note.md', import.meta.url), 'utf8');
 
-/** The user's current file: a kernel-mode subnet router on host networking (the TrueNAS catalog app's default). */
-const ORIGINAL = `# The tailscale stack as it runs today (host networking).
-services:
-  # Subnet router. Host networking so the LAN route works without extra setup.
-  tailscale:
-    image: ${TAILSCALE_DOUBLE_IMAGE}
-    container_name: ${CONTAINER}
-    hostname: ${HOSTNAME}
-    restart: unless-stopped
-    network_mode: host   # TODO: get rid of this (see notes)
-    cap_add: [NET_ADMIN]
-    devices: [/dev/net/tun:/dev/net/tun]
-    env_file:
-      - tailscale.env   # TS_AUTHKEY lives here
-    environment:
-      - TS_STATE_DIR=/var/lib/tailscale
-      - TS_HOSTNAME=${HOSTNAME}
-      - TS_USERSPACE=false
-      - TS_ROUTES=${LAN.subnet}
-    volumes:
-      - ./state:/var/lib/tailscale
-`;
+const ORIGINAL = hostModeCompose({ container: CONTAINER, hostname: HOSTNAME, tun: true });
 
 interface Project {
   dir: string;

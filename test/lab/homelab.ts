@@ -147,3 +147,30 @@ export function writeLabProject(opts: {
     projectName,
   };
 }
+
+/**
+ * The user's current compose file before tailbridge: Tailscale on host networking, commented like the
+ * research note's TrueNAS stack. `tun: true` is a kernel-mode subnet router (the TrueNAS catalog app's
+ * default); `tun: false` runs userspace in the host namespace and needs no /dev/net/tun.
+ */
+export function hostModeCompose(o: { container: string; hostname: string; tun: boolean }): string {
+  const kernel = o.tun ? '    cap_add: [NET_ADMIN]\n    devices: [/dev/net/tun:/dev/net/tun]\n' : '';
+  return `# The tailscale stack as it runs today (host networking).
+services:
+  # Subnet router. Host networking so the LAN route works without extra setup.
+  tailscale:
+    image: ${TAILSCALE_DOUBLE_IMAGE}
+    container_name: ${o.container}
+    hostname: ${o.hostname}
+    restart: unless-stopped
+    network_mode: host   # TODO: get rid of this (see notes)
+${kernel}    env_file:
+      - tailscale.env   # TS_AUTHKEY lives here
+    environment:
+      - TS_STATE_DIR=/var/lib/tailscale
+      - TS_HOSTNAME=${o.hostname}
+${o.tun ? '      - TS_USERSPACE=false\n' : ''}      - TS_ROUTES=${LAN.subnet}
+    volumes:
+      - ./state:/var/lib/tailscale
+`;
+}
