@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +11,7 @@ import type { Discovery } from '../../src/core/discover/index.js';
 import { parseConfig } from '../../src/core/model/load.js';
 import { describeDocker } from '../lab/docker.js';
 import { ensureBusyboxImage } from '../lab/images.js';
+import { type MiniLan, quiet, sh, startMiniLan, stopMiniLan } from '../lab/mini-lan.js';
 
 // Own fixture (prefix tbdisc): bridge tbdisc0 = an emulated LAN 198.19.0.0/24 with one LAN host in a
 // netns, a Docker macvlan network on it, a plain busybox container on it and a docker-compose (v1)
@@ -22,16 +22,17 @@ const NET = 'tbdisc-mv0';
 const C0 = 'tbdisc-c0';
 const PROJECT = 'tbdisc';
 
-const isRoot = process.getuid?.() === 0;
-const sh = (cmd: string, args: string[]) =>
-  execFileSync(cmd, args, { stdio: 'pipe', timeout: 120_000 }).toString();
-const quiet = (cmd: string, args: string[]) => {
-  try {
-    sh(cmd, args);
-  } catch {
-    /* already gone */
-  }
+const LAN: MiniLan = {
+  bridge: BR,
+  ns: NS,
+  network: NET,
+  container: C0,
+  prefix: '198.19.0',
+  ipRange: '198.19.0.192/27',
+  address: '198.19.0.200',
 };
+
+const isRoot = process.getuid?.() === 0;
 
 let dir = '';
 let composeFile = '';
@@ -42,54 +43,16 @@ function composeDown() {
 
 function cleanup() {
   composeDown();
-  quiet('docker', ['rm', '-f', C0, `${PROJECT}_ts_1`, `${PROJECT}_web_1`]);
-  quiet('docker', ['network', 'rm', NET, `${PROJECT}_default`]);
-  quiet('ip', ['link', 'del', `${BR}p`]);
-  quiet('ip', ['link', 'del', BR]);
-  quiet('ip', ['netns', 'del', NS]);
+  quiet('docker', ['rm', '-f', `${PROJECT}_ts_1`, `${PROJECT}_web_1`]);
+  quiet('docker', ['network', 'rm', `${PROJECT}_default`]);
+  stopMiniLan(LAN);
 }
 
 describeDocker.skipIf(!isRoot)('discover on this machine (real engine, own fixture)', () => {
   beforeAll(() => {
     const image = ensureBusyboxImage();
     cleanup();
-    sh('ip', ['link', 'add', BR, 'type', 'bridge']);
-    sh('ip', ['addr', 'add', '198.19.0.10/24', 'dev', BR]);
-    sh('ip', ['link', 'set', BR, 'up']);
-    sh('ip', ['netns', 'add', NS]);
-    sh('ip', ['link', 'add', `${BR}p`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', NS]);
-    sh('ip', ['link', 'set', `${BR}p`, 'master', BR]);
-    sh('ip', ['link', 'set', `${BR}p`, 'up']);
-    sh('ip', ['-n', NS, 'addr', 'add', '198.19.0.20/24', 'dev', 'eth0']);
-    sh('ip', ['-n', NS, 'link', 'set', 'eth0', 'up']);
-    sh('docker', [
-      'network',
-      'create',
-      '-d',
-      'macvlan',
-      '-o',
-      `parent=${BR}`,
-      '--subnet',
-      '198.19.0.0/24',
-      '--gateway',
-      '198.19.0.1',
-      '--ip-range',
-      '198.19.0.192/27',
-      NET,
-    ]);
-    sh('docker', [
-      'run',
-      '-d',
-      '--name',
-      C0,
-      '--network',
-      NET,
-      '--ip',
-      '198.19.0.200',
-      image,
-      'sleep',
-      '3600',
-    ]);
+    startMiniLan(LAN);
 
     dir = mkdtempSync(path.join(tmpdir(), 'tbdisc-'));
     mkdirSync(path.join(dir, 'state'));

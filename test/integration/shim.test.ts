@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,7 +6,7 @@ import { linkExists, probeTcp, showLink } from '../../src/adapters/host-network.
 import { memoryIo } from '../../src/cli/io.js';
 import { shim } from '../../src/commands/shim.js';
 import { describeDocker } from '../lab/docker.js';
-import { ensureBusyboxImage } from '../lab/images.js';
+import { type MiniLan, quiet, startMiniLan, stopMiniLan } from '../lab/mini-lan.js';
 
 // Own fixture (prefix tbdisc): bridge tbdisc1 = emulated LAN 198.19.1.0/24 (host .10, a LAN host .20
 // in a netns for carrier), Docker macvlan network on it, a busybox "tailscale" container at .200.
@@ -18,24 +17,21 @@ const C1 = 'tbdisc-c1';
 const SHIM = 'tbdisc-shim1';
 const ADDRESS = '198.19.1.200';
 
-const isRoot = process.getuid?.() === 0;
-const sh = (cmd: string, args: string[]) =>
-  execFileSync(cmd, args, { stdio: 'pipe', timeout: 120_000 }).toString();
-const quiet = (cmd: string, args: string[]) => {
-  try {
-    sh(cmd, args);
-  } catch {
-    /* already gone */
-  }
+const LAN: MiniLan = {
+  bridge: BR,
+  ns: NS,
+  network: NET,
+  container: C1,
+  prefix: '198.19.1',
+  ipRange: '198.19.1.200/30',
+  address: ADDRESS,
 };
+
+const isRoot = process.getuid?.() === 0;
 
 function cleanup() {
   quiet('ip', ['link', 'del', SHIM]);
-  quiet('docker', ['rm', '-f', C1]);
-  quiet('docker', ['network', 'rm', NET]);
-  quiet('ip', ['link', 'del', `${BR}p`]);
-  quiet('ip', ['link', 'del', BR]);
-  quiet('ip', ['netns', 'del', NS]);
+  stopMiniLan(LAN);
 }
 
 let dir = '';
@@ -69,34 +65,9 @@ const GOOD = { address: ADDRESS, ipRange: '198.19.1.200/30', shimAddress: '198.1
 
 describeDocker.skipIf(!isRoot)('shim apply|remove|status on a real macvlan network', () => {
   beforeAll(() => {
-    const image = ensureBusyboxImage();
     cleanup();
     dir = mkdtempSync(path.join(tmpdir(), 'tbdisc-shim-'));
-    sh('ip', ['link', 'add', BR, 'type', 'bridge']);
-    sh('ip', ['addr', 'add', '198.19.1.10/24', 'dev', BR]);
-    sh('ip', ['link', 'set', BR, 'up']);
-    sh('ip', ['netns', 'add', NS]);
-    sh('ip', ['link', 'add', `${BR}p`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', NS]);
-    sh('ip', ['link', 'set', `${BR}p`, 'master', BR]);
-    sh('ip', ['link', 'set', `${BR}p`, 'up']);
-    sh('ip', ['-n', NS, 'addr', 'add', '198.19.1.20/24', 'dev', 'eth0']);
-    sh('ip', ['-n', NS, 'link', 'set', 'eth0', 'up']);
-    sh('docker', [
-      'network',
-      'create',
-      '-d',
-      'macvlan',
-      '-o',
-      `parent=${BR}`,
-      '--subnet',
-      '198.19.1.0/24',
-      '--gateway',
-      '198.19.1.1',
-      '--ip-range',
-      '198.19.1.200/30',
-      NET,
-    ]);
-    sh('docker', ['run', '-d', '--name', C1, '--network', NET, '--ip', ADDRESS, image, 'sleep', '3600']);
+    startMiniLan(LAN);
   });
 
   afterEach(() => quiet('ip', ['link', 'del', SHIM]));
