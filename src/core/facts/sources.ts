@@ -212,6 +212,11 @@ export const SOURCES = {
       'containerboot tailscaled.go: `tailscale up` gets --advertise-routes from TS_ROUTES before $TS_EXTRA_ARGS; Go flag parsing keeps the last value',
     url: 'https://github.com/tailscale/tailscale/blob/main/cmd/containerboot/tailscaled.go',
   },
+  'containerboot-extra-args': {
+    title:
+      'containerboot tailscaled.go (v1.102.3): TS_EXTRA_ARGS is split on whitespace (strings.Fields) and appended to `tailscale up`, e.g. --login-server=<url> for Headscale',
+    url: 'https://github.com/tailscale/tailscale/blob/v1.102.3/cmd/containerboot/tailscaled.go',
+  },
   'docker-socket-root': {
     title:
       'Docker Engine security, daemon attack surface: control of the Docker API is root on the host (CIS Docker Benchmark 5.31: do not mount docker.sock into containers)',

@@ -23,6 +23,21 @@ const pinnedImage = z
     },
   );
 
+/** Tailscale's own coordination server: what `tailscale up` uses without --login-server. */
+export const DEFAULT_CONTROL_SERVER = 'https://controlplane.tailscale.com';
+
+const controlServerUrl = z.string().refine(
+  (s) => {
+    try {
+      const u = new URL(s);
+      return (u.protocol === 'https:' || u.protocol === 'http:') && !u.search && !u.hash && !u.username;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an http(s) URL like https://headscale.example.com' },
+);
+
 export const Lan = z
   .object({
     subnet: ipv4Cidr.describe('The LAN subnet, e.g. 192.168.20.0/24.'),
@@ -99,6 +114,11 @@ export const Tailscale = z
     acceptRoutes: z.boolean().default(false),
     exitNode: z.boolean().default(false),
     tags: z.array(z.string().regex(/^tag:[a-z0-9-]+$/, 'must look like tag:name')).default([]),
+    controlServer: controlServerUrl
+      .default(DEFAULT_CONTROL_SERVER)
+      .describe(
+        "Control server URL; another one than Tailscale's (e.g. Headscale) is passed to `tailscale up` as --login-server.",
+      ),
   })
   .strict();
 
