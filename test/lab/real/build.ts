@@ -1,0 +1,38 @@
+/**
+ * `npm run lab -- build`: the pinned binaries, the lab CA and the tailscale image, each reused when
+ * its inputs are unchanged (a second run takes seconds).
+ */
+import { ensureLabCa, type LabCa } from './ca.js';
+import { type BuiltBinaries, ensureGoBuild } from './gobuild.js';
+import { ensureTailscaleImage, type ImageResult } from './image.js';
+import { NET } from './topology.js';
+import { HEADSCALE_BUILD, TAILSCALE_BUILD } from './versions.js';
+
+export const HEADSCALE_DNS_NAME = 'headscale.tbr.test';
+
+export interface LabBuild {
+  tailscale: BuiltBinaries;
+  headscale: BuiltBinaries;
+  ca: LabCa;
+  image: ImageResult;
+  /** Milliseconds per step. */
+  durations: Record<string, number>;
+}
+
+function timed<T>(durations: Record<string, number>, step: string, f: () => T): T {
+  const t = Date.now();
+  try {
+    return f();
+  } finally {
+    durations[step] = Date.now() - t;
+  }
+}
+
+export function buildLab(log: (line: string) => void = () => {}): LabBuild {
+  const durations: Record<string, number> = {};
+  const tailscale = timed(durations, 'tailscale', () => ensureGoBuild(TAILSCALE_BUILD, log));
+  const headscale = timed(durations, 'headscale', () => ensureGoBuild(HEADSCALE_BUILD, log));
+  const ca = timed(durations, 'ca', () => ensureLabCa(NET.headscale, HEADSCALE_DNS_NAME));
+  const image = timed(durations, 'image', () => ensureTailscaleImage(tailscale.paths, ca));
+  return { tailscale, headscale, ca, image, durations };
+}
