@@ -99,6 +99,9 @@ async function remoteChecksSettled(lab: RealLab): Promise<Record<string, boolean
 /** Removes the NAS from the tailnet and starts its stack again with fresh state. */
 async function reRegisterNas(lab: RealLab): Promise<void> {
   await composeDown(lab.dir);
+  // A clean stop: tailscaled removed its interface, rules and firewall chains itself.
+  expect(tryRun('ip', ['link', 'show', 'tailscale0']).code).not.toBe(0);
+  expect(tryRun('ip', ['rule', 'show', 'pref', '5270']).stdout.trim()).toBe('');
   const node = await lab.headscale.node(lab.state.apiKey, NAS_HOSTNAME);
   if (node) await lab.headscale.deleteNode(lab.state.apiKey, node.id);
   rmSync(path.join(lab.dir, STACK_FILES.state), { recursive: true, force: true });
@@ -300,7 +303,12 @@ describeDocker(`the real lab: tailscale v${TAILSCALE_VERSION} + Headscale v${HEA
     }
   }, 120_000);
 
-  it('`npm run lab -- down` leaves nothing behind', () => {
+  it('`npm run lab -- down` leaves nothing behind, even after a crash (tailscale killed, daemons SIGKILLed)', () => {
+    expect(tryRun('docker', ['kill', NAS_CONTAINER]).code).toBe(0);
+    for (const pidFile of ['headscale/headscale.pid', 'remote/tailscaled.pid'])
+      process.kill(Number(readFileSync(path.join(lab.dir, pidFile), 'utf8')), 'SIGKILL');
+    // The kernel drops tailscale0 with its last file descriptor; the rules and chains stay behind.
+    expect(tryRun('ip', ['rule', 'show', 'pref', '5270']).stdout).toContain('lookup 52');
     const r = spawnSync('npx', ['tsx', 'scripts/lab.ts', 'down'], {
       cwd: ROOT,
       encoding: 'utf8',

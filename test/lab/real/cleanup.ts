@@ -93,25 +93,36 @@ function processesInHostNetns(comm: string): number[] {
   return found;
 }
 
-const TS_CHAINS = [
-  ['filter', 'INPUT', 'ts-input'],
-  ['filter', 'FORWARD', 'ts-forward'],
-  ['nat', 'POSTROUTING', 'ts-postrouting'],
-] as const;
 const IPTABLES = ['iptables-legacy', 'ip6tables-legacy', 'iptables-nft', 'ip6tables-nft'];
+const TABLES = ['filter', 'nat', 'mangle'];
+/** tailscaled's rules in built-in chains: jumps to its ts-* chains, and CONNMARK/MARK on its 0xff0000 mask. */
+const TS_RULE = /-j ts-|\/0xff0000\b/;
 
-function hasTsChains(): boolean {
-  return IPTABLES.some((bin) => ok(bin, ['-t', 'filter', '-S', 'ts-input']));
+function tailscaledRules(bin: string, table: string): string[] {
+  return lines(tryRun(bin, ['-t', table, '-S'])).filter((l) => l.startsWith('-A ') && TS_RULE.test(l));
+}
+
+function tailscaledChains(bin: string, table: string): string[] {
+  return lines(tryRun(bin, ['-t', table, '-S']))
+    .filter((l) => /^-N ts-/.test(l))
+    .map((l) => l.slice(3));
+}
+
+function hasTsFirewall(): boolean {
+  return IPTABLES.some((bin) =>
+    TABLES.some((t) => tailscaledChains(bin, t).length > 0 || tailscaledRules(bin, t).length > 0),
+  );
 }
 
 /**
- * What a kernel-mode tailscaled leaves in the host namespace when it dies without cleaning up. Only
- * when no tailscaled runs in the host namespace (a graceful stop already removed all of it).
- * Returns what it removed.
+ * What a kernel-mode tailscaled leaves in the host namespace when it dies without cleaning up
+ * (util/linuxfw iptables_runner.go: ts-input/ts-forward/ts-postrouting and the connmark rules in
+ * mangle). Only when no tailscaled runs in the host namespace (a graceful stop removes all of it
+ * itself). Returns what it removed.
  */
 export function removeHostTailscaleLeftovers(): string[] {
   const hasLink = ok('ip', ['link', 'show', 'tailscale0']);
-  if (!hasLink && !hasTsChains()) return [];
+  if (!hasLink && !hasTsFirewall()) return [];
   if (processesInHostNetns('tailscaled').length > 0) return [];
   const removed: string[] = [];
   if (hasLink && ok('ip', ['link', 'del', 'tailscale0'])) removed.push('link tailscale0');
@@ -120,11 +131,14 @@ export function removeHostTailscaleLeftovers(): string[] {
       while (ok('ip', [family, 'rule', 'del', 'pref', pref])) removed.push(`ip ${family} rule ${pref}`);
   for (const family of ['-4', '-6']) tryRun('ip', [family, 'route', 'flush', 'table', '52']);
   for (const bin of IPTABLES)
-    for (const [table, parent, chain] of TS_CHAINS) {
-      while (ok(bin, ['-t', table, '-D', parent, '-j', chain]))
-        removed.push(`${bin} ${table} ${parent} -j ${chain}`);
-      if (ok(bin, ['-t', table, '-F', chain]) && ok(bin, ['-t', table, '-X', chain]))
-        removed.push(`${bin} ${table} chain ${chain}`);
+    for (const table of TABLES) {
+      // tailscaled's rules carry no quoted arguments, so splitting on spaces is exact.
+      for (const rule of tailscaledRules(bin, table))
+        if (ok(bin, ['-t', table, '-D', ...rule.slice(3).split(' ')]))
+          removed.push(`${bin} ${table} ${rule}`);
+      for (const chain of tailscaledChains(bin, table))
+        if (ok(bin, ['-t', table, '-F', chain]) && ok(bin, ['-t', table, '-X', chain]))
+          removed.push(`${bin} ${table} chain ${chain}`);
     }
   return removed;
 }
