@@ -7,7 +7,7 @@
  *   npm run lab -- down                  remove everything it created
  * Needs root, Docker, Go, openssl, busybox-static and iptables.
  */
-import { buildLab } from '../test/lab/real/build.js';
+import { buildLab, existingBuild } from '../test/lab/real/build.js';
 import { labDown, labStatus, labUp } from '../test/lab/real/lab.js';
 
 const [command = 'status', ...flags] = process.argv.slice(2);
@@ -47,11 +47,7 @@ async function main(): Promise<number> {
       return 0;
     }
     case 'status': {
-      let build: ReturnType<typeof buildLab> | undefined;
-      try {
-        build = buildLab();
-      } catch {}
-      const s = labStatus(build);
+      const s = labStatus(existingBuild());
       if (json) console.log(JSON.stringify(s, null, 2));
       else {
         console.log(`lab dir     ${s.labDir} (${s.up ? 'up' : 'down'})`);

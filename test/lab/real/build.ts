@@ -2,8 +2,9 @@
  * `npm run lab -- build`: the pinned binaries, the lab CA and the tailscale image, each reused when
  * its inputs are unchanged (a second run takes seconds).
  */
-import { ensureLabCa, type LabCa } from './ca.js';
-import { type BuiltBinaries, ensureGoBuild } from './gobuild.js';
+import { existsSync } from 'node:fs';
+import { ensureLabCa, type LabCa, labCaPaths } from './ca.js';
+import { type BuiltBinaries, binDir, ensureGoBuild, isBuilt } from './gobuild.js';
 import { ensureTailscaleImage, type ImageResult } from './image.js';
 import { NET } from './topology.js';
 import { HEADSCALE_BUILD, TAILSCALE_BUILD } from './versions.js';
@@ -35,4 +36,17 @@ export function buildLab(log: (line: string) => void = () => {}): LabBuild {
   const ca = timed(durations, 'ca', () => ensureLabCa(NET.headscale, HEADSCALE_DNS_NAME));
   const image = timed(durations, 'image', () => ensureTailscaleImage(tailscale.paths, ca));
   return { tailscale, headscale, ca, image, durations };
+}
+
+/** The binaries and CA of an earlier build, without building anything (undefined if missing). */
+export function existingBuild(): Omit<LabBuild, 'image' | 'durations'> | undefined {
+  const specs = [TAILSCALE_BUILD, HEADSCALE_BUILD];
+  const ca = labCaPaths();
+  if (!specs.every(isBuilt) || !existsSync(ca.caCert)) return undefined;
+  const of = (spec: typeof TAILSCALE_BUILD): BuiltBinaries => ({
+    dir: binDir(spec),
+    paths: Object.fromEntries(spec.binaries.map((b) => [b.name, `${binDir(spec)}/${b.name}`])),
+    built: false,
+  });
+  return { tailscale: of(TAILSCALE_BUILD), headscale: of(HEADSCALE_BUILD), ca };
 }

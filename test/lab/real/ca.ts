@@ -22,7 +22,7 @@ function caDir(): string {
   return path.join(cacheDir(), 'ca');
 }
 
-function paths(): LabCa {
+export function labCaPaths(): LabCa {
   const dir = caDir();
   return {
     dir,
@@ -101,7 +101,7 @@ function createServerCert(ca: LabCa, caKey: string, ip: string, dnsName: string)
  * expiring within 30 days, or issued for another address.
  */
 export function ensureLabCa(ip: string, dnsName: string): LabCa {
-  const ca = paths();
+  const ca = labCaPaths();
   const caKey = path.join(ca.dir, 'lab-ca.key');
   mkdirSync(ca.dir, { recursive: true, mode: 0o700 });
   if (!existsSync(caKey) || !stillValid(ca.caCert, 30 * DAY)) {

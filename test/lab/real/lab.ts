@@ -87,7 +87,7 @@ export interface RealLab {
 
 /** Objects for a running lab (after `up`, possibly from another process). */
 export function attachLab(
-  build: LabBuild,
+  build: Pick<LabBuild, 'tailscale' | 'headscale' | 'ca'>,
   dir = labDir(),
 ): Omit<RealLab, 'durations' | 'build' | 'state'> & { state?: LabState } {
   return {
@@ -180,7 +180,7 @@ function ipsOf(st: Record<string, unknown> | undefined): string[] | undefined {
   return st ? ((st.TailscaleIPs as string[] | undefined) ?? []) : undefined;
 }
 
-export function labStatus(build?: LabBuild): LabStatus {
+export function labStatus(build?: Pick<LabBuild, 'tailscale' | 'headscale' | 'ca'>): LabStatus {
   const dir = labDir();
   const hs = daemonAlive(headscalePaths(dir).pid);
   const remotePid = daemonAlive(remotePaths(dir).pid);
