@@ -1,13 +1,14 @@
 /**
  * The real Tailscale + Headscale lab for people and CI (see README, Development):
- *   npm run lab -- build                 binaries, CA and image (reused when unchanged)
+ *   npm run lab -- build [--compose-v2]  binaries, CA and image (reused when unchanged); optionally
+ *                                        docker compose v2 as a plugin in its own DOCKER_CONFIG dir
  *   npm run lab -- up [--manual-routes] [--userspace]
  *                                        start it; prints LAB_DIR=<dir> (tailbridge.yaml, compose.yaml)
  *   npm run lab -- status [--json]       what runs
  *   npm run lab -- down                  remove everything it created
  * Needs root, Docker, Go, openssl, busybox-static and iptables.
  */
-import { buildLab, existingBuild } from '../test/lab/real/build.js';
+import { buildLab, ensureComposeV2, existingBuild } from '../test/lab/real/build.js';
 import { labDown, labStatus, labUp } from '../test/lab/real/lab.js';
 
 const [command = 'status', ...flags] = process.argv.slice(2);
@@ -22,6 +23,7 @@ async function main(): Promise<number> {
       const b = buildLab(log);
       for (const [step, ms] of Object.entries(b.durations)) log(`${step}: ${seconds(ms)}`);
       console.log(`image ${b.image.ref} (${b.image.built ? 'built' : 'unchanged'}, inputs ${b.image.hash})`);
+      if (flags.includes('--compose-v2')) console.log(`DOCKER_CONFIG=${ensureComposeV2(log)}`);
       console.log(`build took ${seconds(Date.now() - t)}`);
       return 0;
     }
@@ -68,7 +70,9 @@ async function main(): Promise<number> {
       return 0;
     }
     default:
-      console.error(`usage: npm run lab -- build|up|down|status [--json] [--manual-routes] [--userspace]`);
+      console.error(
+        `usage: npm run lab -- build [--compose-v2] | up [--manual-routes] [--userspace] | down | status [--json]`,
+      );
       return 2;
   }
 }

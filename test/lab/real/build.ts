@@ -2,12 +2,13 @@
  * `npm run lab -- build`: the pinned binaries, the lab CA and the tailscale image, each reused when
  * its inputs are unchanged (a second run takes seconds).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
 import { ensureLabCa, type LabCa, labCaPaths } from './ca.js';
 import { type BuiltBinaries, binDir, ensureGoBuild, isBuilt } from './gobuild.js';
 import { ensureTailscaleImage, type ImageResult } from './image.js';
 import { NET } from './topology.js';
-import { HEADSCALE_BUILD, TAILSCALE_BUILD } from './versions.js';
+import { COMPOSE_BUILD, cacheDir, HEADSCALE_BUILD, TAILSCALE_BUILD } from './versions.js';
 
 export const HEADSCALE_DNS_NAME = 'headscale.tbr.test';
 
@@ -49,4 +50,19 @@ export function existingBuild(): Omit<LabBuild, 'image' | 'durations'> | undefin
     built: false,
   });
   return { tailscale: of(TAILSCALE_BUILD), headscale: of(HEADSCALE_BUILD), ca };
+}
+
+/**
+ * Optional: docker compose v2 (what TrueNAS runs) built from github.com/docker/compose/v2, as a CLI
+ * plugin in a DOCKER_CONFIG directory of its own — never in ~/.docker, where it would switch every
+ * `docker compose` user on the machine to v2. Use it with `DOCKER_CONFIG=<returned dir>`.
+ */
+export function ensureComposeV2(log: (line: string) => void = () => {}): string {
+  const bin = ensureGoBuild(COMPOSE_BUILD, log).paths['docker-compose']!;
+  const config = path.join(cacheDir(), 'docker-config');
+  const plugin = path.join(config, 'cli-plugins', 'docker-compose');
+  mkdirSync(path.dirname(plugin), { recursive: true });
+  rmSync(plugin, { force: true });
+  symlinkSync(bin, plugin);
+  return config;
 }
