@@ -41,6 +41,7 @@ function toProblem(source: YamlSource, e: ErrorObject): Problem {
       line: pos.line,
       column: pos.column,
       message: `${describe(path)}: property "${extra}" is not allowed (compose-spec)`,
+      path: [...typed(path), extra],
     };
   }
   const pos = positionAt(source, path);
@@ -49,7 +50,13 @@ function toProblem(source: YamlSource, e: ErrorObject): Problem {
     line: pos.line,
     column: pos.column,
     message: `${describe(path)}: ${e.message ?? e.keyword} (compose-spec)`,
+    path: typed(path),
   };
+}
+
+/** JSON-pointer segments with sequence indexes as numbers (the lint path notation). */
+function typed(path: string[]): (string | number)[] {
+  return path.map((p) => (/^(0|[1-9]\d*)$/.test(p) ? Number(p) : p));
 }
 
 function describe(path: string[]): string {

@@ -65,7 +65,9 @@ export function lintSource(file: string, text: string, opts: LintOptions = {}): 
   const findings: Finding[] = [];
   try {
     for (const p of validateCompose(source)) {
-      findings.push(meta(composeSchema, p.message, at(p.line ?? 1, p.column ?? 1)));
+      const f = meta(composeSchema, p.message, at(p.line ?? 1, p.column ?? 1));
+      if (p.path) f.path = p.path;
+      findings.push(f);
     }
   } catch (e) {
     findings.push(meta(composeSchema, `schema validation failed: ${firstLine(e)}`, at(1, 1)));
