@@ -55,7 +55,8 @@ function wordProblem(word: string, x: ExtraArgs): string {
     return `"${word}" after a boolean flag is not its value (Go flags take --flag=${word}, not --flag ${word}), so \`tailscale up\` stops reading flags there and fails with "too many non-flag arguments"`;
   if (SUBCOMMANDS.has(word))
     return `"${word}" is a tailscale subcommand, but TS_EXTRA_ARGS only appends flags to containerboot's \`tailscale up\` line, which fails with "too many non-flag arguments"; ${word === 'serve' || word === 'funnel' ? 'use TS_SERVE_CONFIG with a serve.json' : 'run it with docker exec, or use the matching TS_* variable'}`;
-  return `"${word}" is not a flag, so \`tailscale up\` fails with "too many non-flag arguments"`;
+  const shown = /tskey-/i.test(word) ? 'a tskey-… value (not shown)' : `"${word}"`;
+  return `${shown} is not a flag, so \`tailscale up\` fails with "too many non-flag arguments"`;
 }
 
 function unknownFlag(name: string): string {
