@@ -147,3 +147,32 @@ function display(absolute: string, cwd: string): string {
   const rel = path.relative(cwd, absolute);
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : absolute;
 }
+
+/** The name of the lint settings file searched upward from the working directory. */
+export const LINT_RC = '.tailbridgerc';
+
+/**
+ * The nearest `.tailbridgerc` in `cwd` or a parent directory (YAML; JSON is YAML too), with its
+ * display name relative to `cwd`; undefined when there is none.
+ */
+export async function findLintRc(cwd: string): Promise<{ file: string; text: string } | undefined> {
+  let dir = path.resolve(cwd);
+  for (;;) {
+    const candidate = path.join(dir, LINT_RC);
+    if (await isFile(candidate)) {
+      const file = path.relative(cwd, candidate) || LINT_RC;
+      return { file, text: await readTextFile(candidate, file) };
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+async function isFile(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isFile();
+  } catch {
+    return false;
+  }
+}
