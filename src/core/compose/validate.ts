@@ -15,10 +15,13 @@ function validator(): ValidateFunction {
 
 /**
  * Validates a parsed compose file against the Compose Specification and reports every
- * error (not only the first) at the line and column of the offending YAML node.
+ * error (not only the first) at the line and column of the offending YAML node. `value` is the
+ * document as plain data, when the caller has it already (the linter does).
  */
-export function validateCompose(source: YamlSource): Problem[] {
-  const value = source.doc.toJS({ maxAliasCount: 10_000 });
+export function validateCompose(
+  source: YamlSource,
+  value: unknown = source.doc.toJS({ maxAliasCount: 10_000 }),
+): Problem[] {
   const validate = validator();
   if (validate(value)) return [];
   return dedupe(validate.errors ?? []).map((e) => toProblem(source, e));

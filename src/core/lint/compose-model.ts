@@ -134,6 +134,7 @@ export class ComposeModel {
   private readonly envFiles: Readonly<Record<string, readonly string[]>>;
   private serviceCache?: Service[];
   private readonly launcherCache = new Map<string, Launcher>();
+  private readonly envCache = new WeakMap<Service, Map<string, EnvVar>>();
 
   constructor(
     readonly source: YamlSource,
@@ -317,7 +318,10 @@ export class ComposeModel {
 
   /** `environment:` normalised from list form (`- K=v`, `- K`) and map form (`K: v`, `K:`); last wins. */
   environment(service: Service): Map<string, EnvVar> {
+    const cached = this.envCache.get(service);
+    if (cached) return cached;
     const out = new Map<string, EnvVar>();
+    this.envCache.set(service, out);
     const env = service.value['environment'];
     const base = [...service.path, 'environment'];
     if (Array.isArray(env)) {
@@ -467,6 +471,8 @@ export class ComposeModel {
 
 /** The env_file paths referenced anywhere in a compose text (for adapters to read their names first). */
 export function envFileReferences(text: string): string[] {
+  // Only a file that mentions env_file can reference one; skip the parse for the others.
+  if (!text.includes('env_file')) return [];
   const doc = parseDocument(text, { merge: true, uniqueKeys: false });
   if (doc.errors.length > 0) return [];
   let js: unknown;

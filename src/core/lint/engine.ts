@@ -72,7 +72,7 @@ export function lintSource(file: string, text: string, opts: LintOptions = {}): 
   const levelOf = (id: string) => settings?.get(id)?.level;
   const findings: Finding[] = [];
   if (levelOf(composeSchema.id) !== 'off')
-    findings.push(...schemaFindings(source, levelOf(composeSchema.id)));
+    findings.push(...schemaFindings(source, model.root, levelOf(composeSchema.id)));
 
   const ctx: RuleContext = { file, source, model };
   if (opts.config) ctx.config = opts.config;
@@ -86,11 +86,11 @@ export function lintSource(file: string, text: string, opts: LintOptions = {}): 
   return { file, linted: true, findings: sortFindings(all) };
 }
 
-function schemaFindings(source: YamlSource, level: Severity | 'off' | undefined): Finding[] {
+function schemaFindings(source: YamlSource, value: unknown, level: Severity | 'off' | undefined): Finding[] {
   const findings: Finding[] = [];
   const severity = level === undefined || level === 'off' ? composeSchema.severity : level;
   try {
-    for (const p of validateCompose(source)) {
+    for (const p of validateCompose(source, value)) {
       const f = meta(composeSchema, p.message, at(p.line ?? 1, p.column ?? 1), severity);
       if (p.path) f.path = p.path;
       findings.push(f);

@@ -114,7 +114,20 @@ export function effectiveSeverity(
   return reported === 'info' && rule.severity !== 'info' ? 'info' : configured;
 }
 
-/** Options for a rule after its schema's defaults, or undefined when it has none. */
+const DEFAULT_OPTIONS = new WeakMap<Rule, unknown>();
+const SET_OPTIONS = new WeakMap<RuleSetting, unknown>();
+
+/**
+ * Options for a rule after its schema's defaults, or undefined when it has none. Parsed once per
+ * rule and setting (the engine asks for every file).
+ */
 export function ruleOptions(rule: Rule, setting: RuleSetting | undefined): unknown {
-  return rule.options ? rule.options.parse(setting?.options ?? {}) : undefined;
+  if (!rule.options) return undefined;
+  const cache = setting?.options === undefined ? undefined : setting;
+  if (cache === undefined) {
+    if (!DEFAULT_OPTIONS.has(rule)) DEFAULT_OPTIONS.set(rule, rule.options.parse({}));
+    return DEFAULT_OPTIONS.get(rule);
+  }
+  if (!SET_OPTIONS.has(cache)) SET_OPTIONS.set(cache, rule.options.parse(cache.options));
+  return SET_OPTIONS.get(cache);
 }

@@ -43,7 +43,9 @@ export const capabilitiesUnused = defineRule({
   options: Options,
   check({ model, options }) {
     const allow = new Set(
-      Options.parse(options ?? {}).allow.map((c) => c.toUpperCase().replace(/^CAP_/, '')),
+      ((options as z.output<typeof Options> | undefined) ?? Options.parse({})).allow.map((c) =>
+        c.toUpperCase().replace(/^CAP_/, ''),
+      ),
     );
     const out: Report[] = [];
     for (const s of model.tailscaleServices()) {

@@ -45,7 +45,9 @@ export const systemDirMounted = defineRule({
   source: 'docker-bind-mounts',
   options: Options,
   check({ model, options }) {
-    const allow = new Set(Options.parse(options ?? {}).allow.map(norm));
+    const allow = new Set(
+      ((options as z.output<typeof Options> | undefined) ?? Options.parse({})).allow.map(norm),
+    );
     const out: Report[] = [];
     for (const s of model.tailscaleServices()) {
       model.list(s, 'volumes').forEach((v, i) => {
