@@ -134,6 +134,7 @@ export class ComposeModel {
   private readonly envFiles: Readonly<Record<string, readonly string[]>>;
   private serviceCache?: Service[];
   private readonly launcherCache = new Map<string, Launcher>();
+  private tailscaleCache?: Service[];
   private readonly envCache = new WeakMap<Service, Map<string, EnvVar>>();
 
   constructor(
@@ -230,7 +231,8 @@ export class ComposeModel {
    * A service that only takes an auth key (a tsnet program such as tsbridge or golink) is not one.
    */
   tailscaleServices(): Service[] {
-    return this.services().filter((s) => this.isTailscale(s));
+    this.tailscaleCache ??= this.services().filter((s) => this.isTailscale(s));
+    return this.tailscaleCache;
   }
 
   isTailscale(service: Service): boolean {
