@@ -51,7 +51,10 @@ export async function lintCorpus(only: readonly string[] = []): Promise<CaseInpu
     const meta = parseDocument(readFileSync(path.join(dir, 'case.yaml'), 'utf8')).toJS() as CaseFile;
     const [input] = await readLintInputs([path.join(dir, 'compose.yaml')], dir);
     const text = input?.text ?? '';
-    const result = lintSource('compose.yaml', text, { envFiles: input?.envFiles ?? {} });
+    const result = lintSource('compose.yaml', text, {
+      envFiles: input?.envFiles ?? {},
+      ...(input?.scripts ? { scripts: input.scripts } : {}),
+    });
     out.push({ slug, kind: meta.kind, expect: meta.expect ?? [], findings: reduce(text, result.findings) });
   }
   return out;

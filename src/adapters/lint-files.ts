@@ -1,7 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { envFileReferences } from '../core/lint/compose-model.js';
+import { envFileReferences, mountedScriptReferences } from '../core/lint/compose-model.js';
 import { readTextFile } from './fs.js';
 
 /** Largest compose file tailbridge lints. */
@@ -21,6 +21,8 @@ export interface LintInput {
   error?: string;
   /** env_file variable NAMES keyed by the path as written in the compose file; unreadable files are absent. */
   envFiles: Record<string, string[]>;
+  /** Scripts mounted and run as entrypoint/command, keyed by the host path as written; only read to see what they start. */
+  scripts?: Record<string, string>;
 }
 
 export interface DiscoverResult {
@@ -128,7 +130,27 @@ async function readLintInput(absolute: string, cwd: string): Promise<LintInput> 
     const names = await readEnvFileNames(path.resolve(path.dirname(absolute), ref));
     if (names) input.envFiles[ref] = names;
   }
+  for (const ref of mountedScriptReferences(input.text)) {
+    const script = await readScript(path.resolve(path.dirname(absolute), ref));
+    if (script === undefined) continue;
+    input.scripts ??= {};
+    input.scripts[ref] = script;
+  }
   return input;
+}
+
+/** Largest mounted script read to see which programs it starts. */
+const MAX_SCRIPT_BYTES = 256 * 1024;
+
+async function readScript(file: string): Promise<string | undefined> {
+  try {
+    const st = await stat(file);
+    if (!st.isFile() || st.size > MAX_SCRIPT_BYTES) return undefined;
+    const text = await readFile(file, 'utf8');
+    return text.includes('\u0000') ? undefined : text;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Variable NAMES of a .env file (`KEY=value`, `export KEY=value`, `KEY`); values are never kept. */

@@ -54,6 +54,7 @@ export async function lint(options: LintCommandOptions, io: LintIo): Promise<num
     }
     const lintOptions = {
       envFiles: input.envFiles,
+      ...(input.scripts ? { scripts: input.scripts } : {}),
       ...(options.config ? { config: options.config } : {}),
       ...(options.settings ? { settings: options.settings } : {}),
     };

@@ -6,8 +6,11 @@ import {
   isInterpolated,
   parseGoBool,
   shellCommands,
+  shellScriptCommands,
   splitArgs,
   unescapeDollars,
+  volumeSource,
+  volumeTarget,
 } from './values.js';
 
 /** A path of map keys and sequence indexes from the document root, e.g. ['services', 'ts', 'environment', 0]. */
@@ -120,6 +123,11 @@ export interface ComposeModelOptions {
    * passed in.
    */
   envFiles?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Scripts mounted into a service and run as its entrypoint/command, keyed by the host path as
+   * written in the volume (see {@link mountedScriptReferences}). Only the programs they run are read.
+   */
+  scripts?: Readonly<Record<string, string>>;
 }
 
 const TAILSCALE_IMAGE =
@@ -132,6 +140,7 @@ const TAILSCALE_IMAGE =
 export class ComposeModel {
   readonly root: Record<string, unknown>;
   private readonly envFiles: Readonly<Record<string, readonly string[]>>;
+  private readonly scripts: Readonly<Record<string, string>>;
   private serviceCache?: Service[];
   private readonly launcherCache = new Map<string, Launcher>();
   private tailscaleCache?: Service[];
@@ -144,6 +153,7 @@ export class ComposeModel {
     const js = source.doc.toJS({ maxAliasCount: -1 }) as unknown;
     this.root = isRecord(js) ? js : {};
     this.envFiles = options.envFiles ?? {};
+    this.scripts = options.scripts ?? {};
   }
 
   // ---- positions -------------------------------------------------------------------------------
@@ -279,7 +289,18 @@ export class ComposeModel {
     const keys = only ?? ['entrypoint', 'command'];
     const argv = keys.flatMap((k) => composeArgv(service.value[k]) ?? []);
     if (argv.length === 0) return [];
-    return shellCommands(argv).map((c) => basename(c.argv[0] ?? ''));
+    const commands = shellCommands(argv);
+    const out = commands.map((c) => basename(c.argv[0] ?? ''));
+    // A mounted script run directly (`/entrypoint.sh`) or through a shell (`sh /connect.sh`): its programs too.
+    for (const c of commands) {
+      const file = SHELLS.has(basename(c.argv[0] ?? ''))
+        ? c.argv.find((w, i) => i > 0 && !w.startsWith('-'))
+        : c.argv[0];
+      const host = file === undefined ? undefined : mountedSource(service.value, file);
+      const text = host === undefined ? undefined : this.scripts[host];
+      if (text !== undefined) out.push(...shellScriptCommands(text).map((x) => basename(x.argv[0] ?? '')));
+    }
+    return out;
   }
 
   image(service: Service): string | undefined {
@@ -469,6 +490,50 @@ export class ComposeModel {
     }
     return before;
   }
+}
+
+const SHELLS = new Set(['sh', 'ash', 'bash', 'dash']);
+
+/** The host side of the bind mount whose container target is `target` (short or long syntax), when relative or absolute. */
+function mountedSource(service: Record<string, unknown>, target: string): string | undefined {
+  const volumes = service['volumes'];
+  if (!Array.isArray(volumes)) return undefined;
+  for (const v of volumes) {
+    if (volumeTarget(v) !== target) continue;
+    const src = volumeSource(v);
+    if (src !== undefined && /^(\.{1,2}\/|\/)/.test(src) && !isInterpolated(src)) return src;
+  }
+  return undefined;
+}
+
+/**
+ * Host paths of scripts a compose text mounts into a service and runs as its entrypoint/command
+ * (for adapters to read before linting, like env_files).
+ */
+export function mountedScriptReferences(text: string): string[] {
+  if (!/\b(entrypoint|command)\b/.test(text) || !text.includes('volumes')) return [];
+  const doc = parseDocument(text, { merge: true, uniqueKeys: false });
+  if (doc.errors.length > 0) return [];
+  let js: unknown;
+  try {
+    js = doc.toJS({ maxAliasCount: -1 });
+  } catch {
+    return [];
+  }
+  if (!isRecord(js) || !isRecord(js['services'])) return [];
+  const out = new Set<string>();
+  for (const svc of Object.values(js['services'])) {
+    if (!isRecord(svc)) continue;
+    const argv = [...(composeArgv(svc['entrypoint']) ?? []), ...(composeArgv(svc['command']) ?? [])];
+    for (const c of argv.length > 0 ? shellCommands(argv) : []) {
+      const file = SHELLS.has(basename(c.argv[0] ?? ''))
+        ? c.argv.find((w, i) => i > 0 && !w.startsWith('-'))
+        : c.argv[0];
+      const host = file === undefined ? undefined : mountedSource(svc, file);
+      if (host !== undefined) out.add(host);
+    }
+  }
+  return [...out];
 }
 
 /** The env_file paths referenced anywhere in a compose text (for adapters to read their names first). */

@@ -15,6 +15,8 @@ export interface LintOptions {
   config?: HomelabConfig;
   /** env_file variable NAMES keyed by the path as written in the compose file (see ComposeModelOptions). */
   envFiles?: Readonly<Record<string, readonly string[]>>;
+  /** Texts of scripts mounted and run as entrypoint/command, keyed by host path as written (see ComposeModelOptions). */
+  scripts?: Readonly<Record<string, string>>;
   /**
    * Per-rule levels and options (lint: in tailbridge.yaml, .tailbridgerc, --rule), already merged and
    * validated (see ./settings.ts). A rule at `off` does not run.
@@ -63,7 +65,10 @@ export function lintSource(file: string, text: string, opts: LintOptions = {}): 
 
   let model: ComposeModel;
   try {
-    model = new ComposeModel(source, opts.envFiles ? { envFiles: opts.envFiles } : {});
+    model = new ComposeModel(source, {
+      ...(opts.envFiles ? { envFiles: opts.envFiles } : {}),
+      ...(opts.scripts ? { scripts: opts.scripts } : {}),
+    });
   } catch (e) {
     return notLinted(file, meta(yamlSyntax, `cannot resolve the YAML: ${firstLine(e)}`, at(1, 1)));
   }
