@@ -107,6 +107,7 @@ interface WorkerResult {
   files: number;
   findings: number;
   wallMs: number;
+  cpuMs: number;
   maxRssMiB: number;
   heapPeakMiB: number;
   report?: JsonReport;
@@ -185,8 +186,9 @@ function main(): void {
       writeFileSync(DIGEST, `${JSON.stringify({ stacks, findings: tb.findings, digest }, null, 2)}\n`);
     const mib = (n: number) => (n / 1024 / 1024).toFixed(1);
     const rate = (r: WorkerResult) => r.files / (r.wallMs / 1000);
+    const cpuRate = (r: WorkerResult) => r.files / (r.cpuMs / 1000);
     const row = (r: WorkerResult) =>
-      `${r.tool.padEnd(11)} ${String(r.files).padStart(5)}  ${(r.wallMs / 1000).toFixed(2).padStart(7)} s  ${rate(r).toFixed(0).padStart(7)} files/s  ${String(r.findings).padStart(6)}  ${r.maxRssMiB.toFixed(1).padStart(7)} MiB  ${r.heapPeakMiB.toFixed(1).padStart(7)} MiB`;
+      `${r.tool.padEnd(11)} ${String(r.files).padStart(5)}  ${(r.wallMs / 1000).toFixed(2).padStart(7)} s  ${rate(r).toFixed(0).padStart(7)} files/s  ${(r.cpuMs / 1000).toFixed(2).padStart(7)} s  ${cpuRate(r).toFixed(0).padStart(7)} files/s  ${String(r.findings).padStart(6)}  ${r.maxRssMiB.toFixed(1).padStart(7)} MiB  ${r.heapPeakMiB.toFixed(1).padStart(7)} MiB`;
     const same =
       recorded === undefined || recorded.stacks !== stacks
         ? `not compared (recorded for ${recorded?.stacks ?? 'no'} stacks)`
@@ -197,11 +199,11 @@ function main(): void {
       `lint benchmark — Node ${process.version}, ${process.platform}/${process.arch}`,
       `corpus:     ${stacks} stacks (${mib(corpus.bytes)} MiB), variations of ${corpus.bases} bases: the public corpus, the rule fixtures, the generated compose of every mode`,
       '',
-      `tool        files     wall       throughput  findings  peak RSS  peak heap`,
+      `tool        files     wall   throughput (wall)      CPU   throughput (CPU)  findings  peak RSS  peak heap`,
       row(tb),
       row(dc),
       '',
-      `tailbridge is ${(rate(tb) / rate(dc)).toFixed(1)}× dclint's throughput on the same files (each tool's whole lint path, in its own process, start-up excluded; tailbridge: median of ${tbRuns.map((r) => (r.wallMs / 1000).toFixed(2)).join(', ')} s)`,
+      `tailbridge is ${(rate(tb) / rate(dc)).toFixed(1)}× dclint's throughput on the same files by wall time, ${(cpuRate(tb) / cpuRate(dc)).toFixed(1)}× by CPU time (each tool's whole lint path, in its own process, start-up excluded; tailbridge: median of ${tbRuns.map((r) => (r.wallMs / 1000).toFixed(2)).join(', ')} s wall)`,
       `findings digest: sha256 ${digest.slice(0, 16)}… ${same}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

@@ -3,7 +3,17 @@ import type { Problem } from '../problem.js';
 import composeSpec from './spec/compose-spec.json' with { type: 'json' };
 import { parseYaml, pointerToPath, positionAt, type YamlSource } from './yaml-source.js';
 
-let compiled: ValidateFunction | undefined;
+/**
+ * The validator `npm run build` generated from the same schema and options
+ * (scripts/build-compose-validator.ts → dist/core/compose/spec/compose-validator.js); absent when
+ * running from src/, and then compiled on first use.
+ */
+const precompiled = (await import(new URL('./spec/compose-validator.js', import.meta.url).href).then(
+  (m: { default: ValidateFunction }) => m.default,
+  () => undefined,
+)) as ValidateFunction | undefined;
+
+let compiled: ValidateFunction | undefined = precompiled;
 
 function validator(): ValidateFunction {
   if (!compiled) {
@@ -11,6 +21,11 @@ function validator(): ValidateFunction {
     compiled = ajv.compile(composeSpec);
   }
   return compiled;
+}
+
+/** True when the build-time validator is in use (for tests and the benchmark). */
+export function usesPrecompiledValidator(): boolean {
+  return precompiled !== undefined && compiled === precompiled;
 }
 
 /**
