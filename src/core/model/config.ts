@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LintSettings } from '../lint/settings.js';
 import { cidrContains, isIPv4Cidr, isIPv6Cidr, parseIPv4 } from './net.js';
 
 const ipv4 = z
@@ -246,6 +247,9 @@ export const Config = z
     paths: Paths.default(Paths.parse({})),
     verify: Verify.optional().describe(
       'Settings of `tailbridge verify` (extra LAN targets, the probe container).',
+    ),
+    lint: LintSettings.optional().describe(
+      'Settings of `tailbridge lint`: rule id → off, info, warning or error, or { level, options }. A .tailbridgerc found upward from the working directory, and --rule on the command line, override it.',
     ),
   })
   .strict()
