@@ -11,11 +11,13 @@ import {
   type Scalar,
   visit,
   type YAMLMap,
+  type YAMLSeq,
 } from 'yaml';
 import { InputError } from '../../errors.js';
 import type { Problem } from '../problem.js';
 import type { ComposeEdit } from './edits.js';
 import {
+  blockSeq,
   commentBlock,
   commentLinesOf,
   detectStyle,
@@ -25,6 +27,7 @@ import {
   renderEntry,
   renderFlow,
   type Style,
+  scalar,
 } from './style.js';
 import { validateComposeText } from './validate.js';
 import { parseYaml, type YamlSource } from './yaml-source.js';
@@ -220,7 +223,7 @@ function planEdit(ctx: Ctx, edit: ComposeEdit): Splice | undefined {
       checkAncestors(targets, ancestors, path.slice(0, i));
       checkSubtree(targets, pair, here);
       if (edit.op === 'delete') return deletePair(ctx, map, pair);
-      if (edit.op === 'put') {
+      if (edit.op === 'put' || edit.op === 'set') {
         const merged = structuralPut(ctx, map, pair, path, edit.value, edit.comment);
         if (merged !== undefined) return diffSplice(ctx.text, merged);
       }
@@ -568,7 +571,9 @@ function joinLines(lines: string[], eol: string): string {
 type MergeStep =
   | { op: 'delete'; path: string[] }
   | { op: 'replace'; path: string[]; value: unknown }
-  | { op: 'insert'; path: string[]; value: unknown };
+  | { op: 'insert'; path: string[]; value: unknown }
+  /** A block sequence merged item by item (see {@link seqSplice}). */
+  | { op: 'seq'; path: string[]; value: unknown[] };
 
 /**
  * A `put` onto an existing block mapping, merged key by key instead of replacing the whole entry,
@@ -606,9 +611,11 @@ function structuralPut(
   value: unknown,
   comment: string | undefined,
 ): string | undefined {
-  if (map.flow || !hasPlainSubtree(pair) || !mergeable(pair.value, value)) return undefined;
+  if (map.flow || !hasPlainSubtree(pair)) return undefined;
   const steps: MergeStep[] = [];
-  planMerge(ctx, pair.value as YAMLMap, value as Record<string, unknown>, path, steps);
+  if (mergeable(pair.value, value)) planMerge(ctx, pair.value, value as Record<string, unknown>, path, steps);
+  else if (seqMergeable(ctx, pair.value, value)) steps.push({ op: 'seq', path, value: value as unknown[] });
+  else return undefined;
   let text: string;
   try {
     let cur = ctx;
@@ -682,6 +689,8 @@ function planMerge(
     if (sameValue(current, normalize(next))) continue;
     if (mergeable(p.value, next))
       planMerge(ctx, p.value, next as Record<string, unknown>, [...path, key], out);
+    else if (seqMergeable(ctx, p.value, next))
+      out.push({ op: 'seq', path: [...path, key], value: next as unknown[] });
     else out.push({ op: 'replace', path: [...path, key], value: next });
   }
   for (const [key, next] of wanted)
@@ -696,6 +705,7 @@ function planStep(ctx: Ctx, step: MergeStep): Splice {
   if (step.op === 'insert') return insertPair(ctx, parent, [key], step.value);
   const pair = findPair(parent, key);
   if (!pair) throw new Error(`internal: ${step.path.join('.')} is gone`);
+  if (step.op === 'seq') return seqSplice(ctx, pair.value as YAMLSeq, step.value);
   if (step.op === 'replace') return replacePair(ctx, parent, pair, [key], step.value);
   return deleteWithComments(ctx, parent, pair);
 }
@@ -775,4 +785,178 @@ function sameValue(a: unknown, b: unknown): boolean {
   if (!plain(a) || !plain(b)) return false;
   const ka = Object.keys(a);
   return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && sameValue(a[k], b[k]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Structural merge of a new list onto an existing block sequence
+
+/**
+ * Whether an existing node is a block sequence that {@link seqSplice} can merge a new list into:
+ * every item starts its own line (`- ` first on it) and at least one item is kept.
+ */
+function seqMergeable(ctx: Ctx, node: unknown, value: unknown): node is YAMLSeq {
+  if (!isSeq(node) || node.flow || node.tag || node.items.length === 0) return false;
+  if (!Array.isArray(value) || value.length === 0) return false;
+  const old = node.items.map((n) => toJS(ctx, n as Node));
+  if (!value.some((v) => old.some((o) => sameValue(o, normalize(v))))) return false;
+  return node.items.every((n) => dashOffset(ctx, node, n as Node) !== undefined);
+}
+
+/**
+ * One splice turning a block sequence into `value`, item by item: items equal to a wanted one keep
+ * their bytes (a comment on their line or on deeper lines after them included), items no longer
+ * wanted go with the comment lines directly above them, and new items are written in the file's
+ * style where the longest common subsequence puts them. A single-line scalar replaced by a scalar
+ * at the same place keeps the comment on its line (as a replaced mapping value does).
+ */
+function seqSplice(ctx: Ctx, seq: YAMLSeq, value: unknown[]): Splice {
+  const items = seq.items as Node[];
+  const spans = items.map((n, i) => itemSpan(ctx, seq, n, i === 0 ? undefined : items[i - 1]));
+  const old = items.map((n) => toJS(ctx, n));
+  const wanted = value.map((v) => (v === undefined ? null : normalize(v)));
+  const col = column(ctx, dashOffset(ctx, seq, items[0]!)!);
+  const render = (v: unknown) => joinLines(blockSeq(ctx.style, [v], col), ctx.style.eol);
+  let out = '';
+  let pending: number[] = []; // deleted old items since the last kept one
+  for (const step of lcsDiff(old, wanted)) {
+    if (step.op === 'keep') {
+      pending = [];
+      out += ctx.text.slice(spans[step.i]!.lead, spans[step.i]!.end);
+    } else if (step.op === 'delete') {
+      pending.push(step.i);
+    } else {
+      const replaced = pending.shift();
+      const inline =
+        replaced === undefined ? undefined : replaceScalarItem(ctx, items[replaced]!, wanted[step.j]);
+      out +=
+        inline !== undefined
+          ? ctx.text.slice(spans[replaced!]!.lead, spans[replaced!]!.start) + inline
+          : render(wanted[step.j]);
+    }
+  }
+  const start = spans[0]!.lead;
+  const end = spans.at(-1)!.end;
+  return { start, end, insert: out };
+}
+
+/**
+ * The text of an item whose single-line scalar is replaced by another scalar (the rest of its
+ * lines, such as a comment on the line, kept), or undefined when the item is not such a scalar.
+ */
+function replaceScalarItem(ctx: Ctx, node: Node, value: unknown): string | undefined {
+  if (!isScalar(node) || !node.range || typeof value === 'object') return undefined;
+  if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') return undefined;
+  if (typeof value === 'string' && value.includes('\n')) return undefined;
+  const [start, end] = node.range;
+  const from = lineStart(ctx.text, dashOffset(ctx, undefined, node) ?? start);
+  if (ctx.text.slice(start, end).includes('\n')) return undefined;
+  const spanEnd = lineEnd(ctx.text, end);
+  return (
+    ctx.text.slice(from, start) +
+    scalar(value) +
+    ctx.text.slice(end, spanEnd) +
+    trailingDeeper(ctx, from, spanEnd)
+  );
+}
+
+/** Comment lines right after `end` indented deeper than the line at `from` (they belong to it). */
+function trailingDeeper(ctx: Ctx, from: number, end: number): string {
+  const col = firstNonBlank(ctx.text, from) - from;
+  let probe = end;
+  let last = end;
+  while (probe < ctx.text.length) {
+    const next = lineEnd(ctx.text, probe);
+    if (/^[ \t]*\r?\n?$/.test(ctx.text.slice(probe, next))) {
+      probe = next;
+      continue;
+    }
+    const c = ctx.commentLines.get(probe);
+    if (c === undefined || c <= col) break;
+    probe = next;
+    last = next;
+  }
+  return ctx.text.slice(end, last);
+}
+
+function firstNonBlank(text: string, from: number): number {
+  let i = from;
+  while (text[i] === ' ' || text[i] === '\t') i++;
+  return i;
+}
+
+interface ItemSpan {
+  /** Start of the comment and blank lines directly above the item (bounded by the previous item). */
+  lead: number;
+  /** Start of the item's `- ` line. */
+  start: number;
+  /** End of its last content line plus following comment lines indented deeper than its `-`. */
+  end: number;
+}
+
+function itemSpan(ctx: Ctx, seq: YAMLSeq, node: Node, prev: Node | undefined): ItemSpan {
+  const dash = dashOffset(ctx, seq, node);
+  if (dash === undefined) throw new Error('internal: sequence item without its own line');
+  const start = lineStart(ctx.text, dash);
+  const contentLineEnd = lineEnd(ctx.text, contentEnd(ctx, node, dash + 1));
+  const end = contentLineEnd + trailingDeeper(ctx, start, contentLineEnd).length;
+  const floor = prev ? itemSpan(ctx, seq, prev, undefined).end : lineStart(ctx.text, dash);
+  let lead = start;
+  while (lead > floor) {
+    const above = lineStart(ctx.text, lead - 1);
+    const blank = /^[ \t]*\r?\n$/.test(ctx.text.slice(above, lead));
+    if (above < floor || (!blank && !ctx.commentLines.has(above))) break;
+    lead = above;
+  }
+  return { lead, start, end };
+}
+
+/** Offset of the `-` of a block sequence item, when it is the first non-blank of its line. */
+function dashOffset(ctx: Ctx, seq: YAMLSeq | undefined, node: Node): number | undefined {
+  const tokens = (
+    seq as
+      | { srcToken?: { items?: { start: { type: string; offset: number }[]; value?: { offset: number } }[] } }
+      | undefined
+  )?.srcToken?.items;
+  let offset: number | undefined;
+  if (tokens && seq) {
+    const i = seq.items.indexOf(node as never);
+    offset = tokens[i]?.start.find((t) => t.type === 'seq-item-ind')?.offset;
+  } else if (node.range) {
+    // Without the sequence at hand: the `-` is the first non-blank on the item's line.
+    const ls = lineStart(ctx.text, node.range[0]);
+    const first = firstNonBlank(ctx.text, ls);
+    if (ctx.text[first] === '-') offset = first;
+  }
+  if (offset === undefined) return undefined;
+  return /^[ \t]*$/.test(ctx.text.slice(lineStart(ctx.text, offset), offset)) ? offset : undefined;
+}
+
+type DiffStep =
+  | { op: 'keep'; i: number; j: number }
+  | { op: 'delete'; i: number }
+  | { op: 'insert'; j: number };
+
+/** The longest-common-subsequence edit script from `a` to `b` (deletes before inserts in a gap). */
+function lcsDiff(a: readonly unknown[], b: readonly unknown[]): DiffStep[] {
+  const n = a.length;
+  const m = b.length;
+  const len: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--)
+      len[i]![j] = sameValue(a[i], b[j])
+        ? len[i + 1]![j + 1]! + 1
+        : Math.max(len[i + 1]![j]!, len[i]![j + 1]!);
+  const steps: DiffStep[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && sameValue(a[i], b[j])) steps.push({ op: 'keep', i: i++, j: j++ });
+    else if (j >= m || (i < n && len[i + 1]![j]! >= len[i]![j + 1]!)) steps.push({ op: 'delete', i: i++ });
+    else steps.push({ op: 'insert', j: j++ });
+  }
+  return steps;
+}
+
+function toJS(ctx: Ctx, node: Node): unknown {
+  return node.toJS(ctx.source.doc, { maxAliasCount: -1 });
 }

@@ -271,6 +271,62 @@ describe('put onto an existing mapping, key by key', () => {
   });
 });
 
+describe('set onto an existing block sequence, item by item', () => {
+  const base = [
+    'services:',
+    '  ts:',
+    '    volumes:',
+    '      # the state',
+    '      - ./state:/var/lib/tailscale # state',
+    '      - /dev/net/tun:/dev/net/tun',
+    '',
+    '      - keep:/keep   # k',
+    '        # deeper note about keep',
+    '      # - /lib/modules:/lib/modules',
+    '    environment:',
+    '      - A=1 # a',
+    '      - "B=2"',
+    '',
+  ].join('\n');
+  const set = (key: string, value: unknown[], comment?: string): ComposeEdit => ({
+    op: 'set',
+    path: ['services', 'ts', key],
+    value,
+    ...(comment ? { comment } : {}),
+  });
+
+  it('keeps unchanged items with their comments, drops removed ones and appends new ones', () => {
+    const edit = set('volumes', ['./state:/var/lib/tailscale', 'keep:/keep', 'new:/new']);
+    const result = mergeEdits('c.yaml', base, [edit]);
+    expect(result.text).toBe(
+      base
+        .replace('      - /dev/net/tun:/dev/net/tun\n', '')
+        .replace(
+          '        # deeper note about keep\n',
+          '        # deeper note about keep\n      - new:/new\n',
+        ),
+    );
+    expect(toJS(result.text)).toEqual(expectedValue(toJS(base), [edit]));
+    expect(mergeEdits('c.yaml', result.text, [edit]).changed).toEqual([]);
+  });
+
+  it('replaces a changed scalar item in place, keeping the comment on its line', () => {
+    const edit = set('environment', ['A=3', 'B=2', 'C=4']);
+    const result = mergeEdits('c.yaml', base, [edit]);
+    expect(result.text).toBe(
+      base.replace('- A=1 # a', '- A=3 # a').replace('      - "B=2"\n', '      - "B=2"\n      - C=4\n'),
+    );
+    expect(toJS(result.text)).toEqual(expectedValue(toJS(base), [edit]));
+  });
+
+  it('replaces the whole list when no item is kept', () => {
+    const edit = set('environment', ['X=1']);
+    const result = mergeEdits('c.yaml', base, [edit]);
+    expect(result.text).not.toContain('# a');
+    expect(toJS(result.text).services.ts.environment).toEqual(['X=1']);
+  });
+});
+
 describe('put falls back to the wholesale replace', () => {
   const catchError = (fn: () => unknown): InputError => {
     try {
