@@ -16,6 +16,8 @@ import {
 import { InputError } from '../../errors.js';
 import type { Problem } from '../problem.js';
 import type { ComposeEdit } from './edits.js';
+import type { MergeNote } from './managed.js';
+import { groupEdits, type Reconciled, Refusal, reconcileEdits } from './reconcile.js';
 import {
   blockSeq,
   commentBlock,
@@ -40,6 +42,8 @@ export interface MergeResult {
    * when the result equals the input (an edit undone by a later one still counts otherwise).
    */
   changed: string[];
+  /** One line per user setting the merge removed or rewrote in another form, with why. */
+  notes: MergeNote[];
 }
 
 /**
@@ -68,29 +72,42 @@ export function mergeEdits(file: string, text: string, edits: readonly ComposeEd
   const original = load(file, text);
   const splices: Splice[] = [];
   const changed: string[] = [];
+  const notes: MergeNote[] = [];
   let current = original;
-  for (const edit of edits) {
-    let splice: Splice | undefined;
+  const refuse = (offset: number, message: string, refOffset?: number): never => {
+    const ref = refOffset === undefined ? 0 : original.source.lines.linePos(mapBack(splices, refOffset)).line;
+    throw new InputError([
+      problemAt(original, mapBack(splices, offset), message.replace('{line}', String(ref))),
+    ]);
+  };
+  for (const group of groupEdits(edits)) {
+    let planned: Reconciled;
     try {
-      splice = planEdit(current, edit);
+      planned = reconcileEdits(current.source, group, edits);
     } catch (e) {
-      if (e instanceof EditError) {
-        const ref = e.ref === undefined ? 0 : original.source.lines.linePos(mapBack(splices, e.ref)).line;
-        const message = e.message.replace('{line}', String(ref));
-        throw new InputError([problemAt(original, mapBack(splices, e.offset), message)]);
-      }
+      if (e instanceof Refusal) refuse(e.offset, e.message);
       throw e;
     }
-    if (!splice) continue;
-    const next = current.text.slice(0, splice.start) + splice.insert + current.text.slice(splice.end);
-    if (next === current.text) continue;
-    splices.push(splice);
-    changed.push(edit.path.join('.'));
-    current = load(file, next, true);
+    notes.push(...planned.notes);
+    for (const { edit, origin } of planned.edits) {
+      let splice: Splice | undefined;
+      try {
+        splice = planEdit(current, edit);
+      } catch (e) {
+        if (e instanceof EditError) refuse(e.offset, e.message, e.ref);
+        throw e;
+      }
+      if (!splice) continue;
+      const next = current.text.slice(0, splice.start) + splice.insert + current.text.slice(splice.end);
+      if (next === current.text) continue;
+      splices.push(splice);
+      if (!changed.includes(origin)) changed.push(origin);
+      current = load(file, next, true);
+    }
   }
-  if (current.text === text) return { text, changed: [] };
+  if (current.text === text) return { text, changed: [], notes: [] };
   checkResult(file, text, current.text);
-  return { text: current.text, changed };
+  return { text: current.text, changed, notes };
 }
 
 interface Splice {
