@@ -56,6 +56,11 @@ describe('tailbridge CLI', () => {
     expect(out).toContain('--- a/truenas/stacks/tailscale/compose.yaml');
     expect(out).toContain('+    devices:');
     expect(out).toContain('+++ b/truenas/stacks/tailscale/tailscale-shim.sh');
+    // One line per user setting the merge removes, with why and the source.
+    expect(out).toMatch(
+      /settings in truenas\/stacks\/tailscale\/compose\.yaml removed or rewritten, and why:\n {2}- services\.tailscale\./,
+    );
+    expect(out).toMatch(/\n {2}- services\.tailscale\.network_mode: removed: .*\[docker-host-network\]$/m);
     expect(readFileSync(file, 'utf8')).toBe(before);
     expect(readdirSync(path.dirname(file))).toEqual(['compose.yaml']);
   });
@@ -84,6 +89,7 @@ describe('tailbridge CLI', () => {
       readFileSync(path.join(dir, 'truenas/stacks/tailscale/.tailbridge/backups', backups[0]!), 'utf8'),
     ).toBe(before);
     expect(out).toContain('You still need to:');
+    expect(out).toMatch(/\n {2}- services\.tailscale\.cap_add: NET_ADMIN removed: userspace networking/);
   });
 
   it('generate --out writes the standalone file and side files', async () => {
