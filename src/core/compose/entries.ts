@@ -76,8 +76,10 @@ export function sameEntry(kind: EntryKind, a: unknown, b: unknown): boolean {
  * dependency the user had (aliases, restart…) are kept under the generated ones.
  */
 export function mergedEntry(kind: EntryKind, existing: unknown, wanted: unknown): unknown {
-  if ((kind === 'network' || kind === 'dependency') && isRecord(existing) && isRecord(wanted))
-    return { ...existing, ...wanted };
+  if ((kind === 'network' || kind === 'dependency') && isRecord(existing)) {
+    if (trivialize(kind, wanted) === null) return existing;
+    if (isRecord(wanted)) return { ...existing, ...wanted };
+  }
   return wanted;
 }
 

@@ -69,6 +69,11 @@ export interface MergeResult {
  * aliases, merge keys, flow style, no key in common) the whole entry is replaced as described above.
  */
 export function mergeEdits(file: string, text: string, edits: readonly ComposeEdit[]): MergeResult {
+  if (text.startsWith(BOM)) {
+    // The byte order mark is not YAML content: merge without it and put it back.
+    const inner = mergeEdits(file, text.slice(1), edits);
+    return { ...inner, text: BOM + inner.text };
+  }
   const original = load(file, text);
   const splices: Splice[] = [];
   const changed: string[] = [];
@@ -109,6 +114,8 @@ export function mergeEdits(file: string, text: string, edits: readonly ComposeEd
   checkResult(file, text, current.text);
   return { text: current.text, changed, notes };
 }
+
+const BOM = '\uFEFF';
 
 interface Splice {
   start: number;

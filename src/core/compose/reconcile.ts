@@ -117,6 +117,12 @@ class Reconciler {
     sets: { path: string[]; value: unknown; comment?: string }[],
   ) {
     this.checkExtends(name);
+    const heirs = this.view.extendedBy(name);
+    if (heirs.length > 0)
+      this.refuse(
+        this.view.pair(name)?.key as Node | undefined,
+        `services.${name} is extended by services.${heirs[0]}, which would inherit every change made here; point tailbridge.yaml (tailscale.service) at the service that extends it, or give it its own copy`,
+      );
     const wanted = new Map<string, { value: unknown; comment?: string }>();
     for (const [k, v] of Object.entries((value ?? {}) as Record<string, unknown>))
       if (v !== undefined) wanted.set(k, { value: v });

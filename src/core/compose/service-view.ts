@@ -122,6 +122,15 @@ export class ServicesView {
     return chain.length > 0 && node ? { kind: 'same-file', chain, node } : { kind: 'none' };
   }
 
+  /** Services of this file that extend `service` (same file), so inherit whatever changes in it. */
+  extendedBy(service: string): string[] {
+    return this.names().filter((n) => {
+      if (n === service) return false;
+      const ext = this.extends(n);
+      return ext.kind === 'same-file' && ext.chain.includes(service);
+    });
+  }
+
   /** The values a same-file `extends` chain gives `key`, nearest first. */
   inheritedValues(service: string, key: string): unknown[] {
     const ext = this.extends(service);

@@ -1,0 +1,10 @@
+/**
+ * Prints the merge oracle's table: every stress fixture, merge fixture and corpus file with a
+ * tailscale service × every mode that applies, checked with `docker compose config` (or
+ * `docker-compose config`). Usage: npx tsx scripts/merge-oracle.ts [substring of case ids]
+ */
+import { renderTable, runMergeOracle } from '../test/oracle/run-all.js';
+
+const filter = process.argv[2];
+const run = await runMergeOracle(undefined, filter ? (id) => id.includes(filter) : undefined);
+process.stdout.write(`${renderTable(run)}\n`);
