@@ -276,8 +276,11 @@ class Reconciler {
         changed = true;
         continue;
       }
-      if (!sameEntry(p.kind, item.value, next.value)) changed = true;
-      items.push(next);
+      if (sameEntry(p.kind, item.value, next.value)) items.push(item);
+      else {
+        items.push(next);
+        changed = true;
+      }
     }
     for (const b of inherited) {
       if (!owned(b.id) || seen.has(b.id)) continue;
