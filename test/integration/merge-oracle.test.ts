@@ -8,7 +8,11 @@
  * `npx tsx scripts/merge-oracle.ts` prints the table.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ComposeEdit } from '../../src/core/compose/edits.js';
+import { configFor, discoverCases } from '../oracle/cases.js';
 import { type ComposeTool, findComposeTool } from '../oracle/compose-cli.js';
+import { checkEdit } from '../oracle/lint-oracle.js';
+import { runCase } from '../oracle/merge-oracle.js';
 import { counts, type OracleRun, renderTable, runMergeOracle } from '../oracle/run-all.js';
 
 const tool = await findComposeTool();
@@ -76,6 +80,24 @@ describe.skipIf(!tool && !ci)(
     it('the issue example passes in every mode and keeps its merge key', () => {
       const row = run.rows.find((r) => r.id === 'stress/issue-example');
       expect(row?.results.map((r) => r.status)).toEqual(['pass', 'pass', 'pass', 'pass', 'pass']);
+    });
+
+    it('catches a lossy merge: without the policies the wholesale put drops <<: *common and its logging', async () => {
+      const c = discoverCases().cases.find((x) => x.id === 'stress/issue-example')!;
+      const { config } = configFor(c.text)!;
+      const strip = (edits: ComposeEdit[]) =>
+        edits.map((e) => (e.op === 'put' ? { ...e, policy: undefined } : e)) as ComposeEdit[];
+      const [userspace] = await runCase(tool as ComposeTool, c, config, ['userspace'], strip);
+      expect(userspace?.status).toBe('fail');
+      expect(userspace?.detail).toMatch(/services\.tailscale\.logging: not owned by the mode but changed/);
+    });
+
+    it('catches an edit that leaks through an anchor', async () => {
+      const c = discoverCases().cases.find((x) => x.id === 'stress/anchors-everywhere')!;
+      const leaky = c.text.replace('  restart: always\n', '  restart: "no"\n');
+      const r = await checkEdit(tool as ComposeTool, c, { text: leaky, fixed: 1 });
+      expect(r.status).toBe('fail');
+      expect(r.detail).toMatch(/services\.tailscale\.restart changed but no fix edited it/);
     });
   },
 );

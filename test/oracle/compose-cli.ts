@@ -250,7 +250,8 @@ export class Project {
       .split('\n')
       .map((l) => l.trim())
       .filter(Boolean);
-    const i = lines.findIndex((l) => !/^(WARNING|Command failed)/.test(l));
+    // Warnings (unset variables, deprecations) come first; the error is the first other line.
+    const i = lines.findIndex((l) => !/^(WARNING|Command failed)|Defaulting to a blank string\.$/.test(l));
     const first = lines[i] ?? 'failed';
     return { ok: false, error: first.endsWith(':') && lines[i + 1] ? `${first} ${lines[i + 1]}` : first };
   }

@@ -34,6 +34,8 @@ export async function runCase(
   c: OracleCase,
   config: HomelabConfig,
   modes: readonly Mode[],
+  /** Tests only: change the generated edits (to prove the oracle catches a lossy merge). */
+  alter: (edits: ComposeEdit[]) => ComposeEdit[] = (e) => e,
 ): Promise<ModeResult[]> {
   const project = await Project.create(tool, c.sideFiles);
   try {
@@ -56,7 +58,7 @@ export async function runCase(
         continue;
       }
       try {
-        results.push(await runMode(project, c, config, mode, original.config));
+        results.push(await runMode(project, c, config, mode, original.config, alter));
       } catch (e) {
         results.push({
           mode,
@@ -78,11 +80,13 @@ async function runMode(
   config: HomelabConfig,
   mode: Mode,
   original: ComposeConfig,
+  alter: (edits: ComposeEdit[]) => ComposeEdit[],
 ): Promise<ModeResult> {
   const generated = generate(config, mode);
+  const edits = alter(generated.edits);
   let merged: ReturnType<typeof mergeEdits>;
   try {
-    merged = mergeEdits(c.id, c.text, generated.edits);
+    merged = mergeEdits(c.id, c.text, edits);
   } catch (e) {
     if (e instanceof InputError && e.problems.length === 1)
       return { mode, status: 'refused', detail: e.message, notes: [] };
@@ -92,7 +96,7 @@ async function runMode(
   const fail = (detail: string): ModeResult => ({ mode, status: 'fail', detail, notes });
   const leaked = secrets(c.text).find((s) => notes.some((n) => n.includes(s)));
   if (leaked) return fail('a note prints the value of an auth variable');
-  const again = mergeEdits(c.id, merged.text, generated.edits);
+  const again = mergeEdits(c.id, merged.text, edits);
   if (again.text !== merged.text || again.notes.length > 0)
     return fail('not idempotent: a second merge changes the file');
 

@@ -1,6 +1,7 @@
 import type { Mode } from '../../src/core/model/modes.js';
 import { configFor, discoverCases, type Skipped } from './cases.js';
 import { type ComposeTool, findComposeTool } from './compose-cli.js';
+import { type FixResult, fixCases, runFixCase } from './lint-oracle.js';
 import { type ModeResult, runCase } from './merge-oracle.js';
 
 export interface CaseRow {
@@ -105,4 +106,36 @@ function summarize(reasons: string[]): string {
   const byReason = new Map<string, number>();
   for (const r of reasons) byReason.set(r, (byReason.get(r) ?? 0) + 1);
   return [...byReason].map(([r, n]) => `${n} × ${r}`).join('; ');
+}
+
+export interface FixRun {
+  tool: ComposeTool;
+  results: FixResult[];
+}
+
+/** `lint --fix` on every lint fixture and oracle case, checked the same way. */
+export async function runFixOracle(tool?: ComposeTool): Promise<FixRun> {
+  const compose = tool ?? (await findComposeTool());
+  if (!compose)
+    throw new Error('no compose binary: install docker-compose (v1) or the docker compose plugin (v2)');
+  try {
+    const results: FixResult[] = [];
+    for (const c of fixCases()) results.push(await runFixCase(compose, c));
+    return { tool: compose, results };
+  } finally {
+    if (!tool) await compose.close();
+  }
+}
+
+export function renderFixTable(run: FixRun): string {
+  const by = (s: FixResult['status']) => run.results.filter((r) => r.status === s);
+  const lines = [
+    `lint --fix oracle: ${run.tool.argv.join(' ')} config (compose ${run.tool.flavor} ${run.tool.version})`,
+    `${run.results.length} files: ${by('pass').length} fixed and pass, ${by('unchanged').length} nothing to fix, ${by('skipped').length} skipped, ${by('fail').length} fail`,
+  ];
+  for (const r of run.results.filter((x) => x.status === 'pass'))
+    lines.push(`  pass     ${r.id}: ${r.detail}`);
+  for (const r of run.results.filter((x) => x.status === 'skipped' || x.status === 'fail'))
+    lines.push(`  ${r.status.padEnd(8)} ${r.id}: ${r.detail}`);
+  return lines.join('\n');
 }
