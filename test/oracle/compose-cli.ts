@@ -34,8 +34,8 @@ export interface ComposeTool {
   version: string;
   /** How it was run, for the report: e.g. `docker-compose config`. */
   argv: string[];
-  /** Runs `config` in `cwd` after creating `files` (absolute path → content). */
-  config(cwd: string, files: Record<string, string>): Promise<RunResult>;
+  /** Runs `config` in `cwd` after creating `files` (absolute path → content), with `env` set. */
+  config(cwd: string, files: Record<string, string>, env?: Record<string, string>): Promise<RunResult>;
   /** Whether files at absolute paths outside the project can be created (private mount namespace). */
   shadows: boolean;
   close(): Promise<void>;
@@ -53,8 +53,20 @@ const CLEAN_ENV = (home: string) => ({
   LANG: 'C.UTF-8',
 });
 
-/** `docker compose` v2 when present, else `docker-compose` v1; undefined when neither runs. */
+/**
+ * `docker compose` v2 when present, else `docker-compose` v1; undefined when neither runs.
+ * TAILBRIDGE_ORACLE_COMPOSE names a standalone compose binary to use instead.
+ */
 export async function findComposeTool(): Promise<ComposeTool | undefined> {
+  // A standalone compose binary chosen by hand (e.g. a v2 build next to the installed v1).
+  const chosen = process.env['TAILBRIDGE_ORACLE_COMPOSE'];
+  if (chosen) {
+    const v = await version(chosen, ['version', '--short']);
+    if (!v) throw new Error(`TAILBRIDGE_ORACLE_COMPOSE=${chosen} does not run`);
+    return /^v?2\./.test(v)
+      ? cliTool('v2', v, [chosen], ['--format', 'json'])
+      : cliTool('v1', v, [chosen], []);
+  }
   const v2 = await version('docker', ['compose', 'version', '--short']);
   if (v2) return cliTool('v2', v2, ['docker', 'compose'], ['--format', 'json']);
   const v1 = await version('docker-compose', ['version', '--short']);
@@ -77,7 +89,7 @@ function cliTool(flavor: 'v1' | 'v2', ver: string, argv: string[], extra: string
     version: ver,
     argv,
     shadows: false,
-    async config(cwd, files) {
+    async config(cwd, files, env = {}) {
       if (Object.keys(files).some((f) => !f.startsWith(cwd)))
         return { code: 1, stdout: '', stderr: 'env file outside the project and no mount namespace' };
       const args = [...argv.slice(1), '-p', PROJECT, '-f', 'compose.yaml', 'config', ...extra];
@@ -86,7 +98,7 @@ function cliTool(flavor: 'v1' | 'v2', ver: string, argv: string[], extra: string
           cwd,
           timeout: 60_000,
           maxBuffer: 16 << 20,
-          env: CLEAN_ENV(cwd),
+          env: { ...CLEAN_ENV(cwd), ...env },
         });
         return { code: 0, stdout, stderr };
       } catch (e) {
@@ -158,8 +170,13 @@ async function serverTool(ver: string): Promise<ComposeTool | undefined> {
     version: ver,
     argv: ['docker-compose'],
     shadows: namespaced,
-    config: (cwd, files) =>
-      ask({ cwd, files, env: CLEAN_ENV(cwd), args: ['-p', PROJECT, '-f', 'compose.yaml', 'config'] }),
+    config: (cwd, files, env = {}) =>
+      ask({
+        cwd,
+        files,
+        env: { ...CLEAN_ENV(cwd), ...env },
+        args: ['-p', PROJECT, '-f', 'compose.yaml', 'config'],
+      }),
     close: () => stop(child),
   };
   // A first request proves the server works; otherwise the caller falls back to the CLI.
@@ -244,7 +261,7 @@ export class Project {
   /** `config` of a compose text written as the project's compose.yaml. */
   async config(text: string): Promise<ConfigResult> {
     await writeFile(path.join(this.dir, 'compose.yaml'), text);
-    const r = await this.tool.config(this.dir, this.outside);
+    const r = await this.tool.config(this.dir, this.outside, requiredVariables(text));
     if (r.code === 0) return { ok: true, config: parse(r.stdout) as ComposeConfig };
     const lines = r.stderr
       .split('\n')
@@ -259,4 +276,15 @@ export class Project {
   async remove(): Promise<void> {
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * `${VAR:?message}` / `${VAR?message}` make compose stop when VAR is unset: such variables get a
+ * placeholder value (the same in every run), as a user's shell or .env would provide one.
+ */
+function requiredVariables(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const m of text.matchAll(/(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*):?\?/g))
+    env[m[1]!] = 'tb-oracle-placeholder';
+  return env;
 }
