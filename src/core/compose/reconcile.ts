@@ -135,7 +135,7 @@ class Reconciler {
       this.origin = set ? set.path.join('.') : put;
       const p: KeyPolicy = policy.keys[key] ?? { own: 'value' };
       const want = wanted.get(key);
-      if (p.own === 'value') this.value(name, key, want, p.removed);
+      if (p.own === 'value') this.value(name, key, want, p.removed ?? DEFAULT_REASON);
       else if (p.own === 'default') {
         if (want && !this.present(name, key)) this.emitSet(name, key, want.value, want.comment);
       } else this.entries(name, key, want, p);
@@ -156,7 +156,7 @@ class Reconciler {
           undefined,
           true,
         );
-      else this.value(name, key, undefined, edit.reason ?? DEFAULT_REASON);
+      else this.value(name, key, undefined, edit.reason);
       return;
     }
     if (deeper.length > 0 || !kind || !['variable', 'network', 'dependency'].includes(kind)) {
@@ -216,7 +216,7 @@ class Reconciler {
       return;
     }
     if (cur.from === 'none' && inherited.length === 0) return;
-    const why = removed ?? DEFAULT_REASON;
+    const why = removed ?? { text: 'the edit deletes it' };
     if (inherited.length > 0)
       this.refuse(
         cur.node ?? this.extendsNode(name),
@@ -234,7 +234,7 @@ class Reconciler {
         `${path} is also set by <<: *${merged.anchor ?? 'a merge key'}, which would take over once it is removed (${why.text}); move it out of the anchor first`,
       );
     this.emit({ op: 'delete', path: ['services', name, key] });
-    this.note(path, `removed: ${why.text}`, why);
+    if (removed) this.note(path, `removed: ${why.text}`, why);
   }
 
   // -------------------------------------------------------------------------------------------
