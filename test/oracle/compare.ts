@@ -1,7 +1,7 @@
 import type { ComposeEdit } from '../../src/core/compose/edits.js';
 import type { KeyPolicy, ServicePolicy } from '../../src/core/compose/managed.js';
 import type { ComposeConfig } from './compose-cli.js';
-import { contains, entriesOf, flagWords, same, withEnvFiles } from './effective.js';
+import { contains, entriesOf, flagWords, implicitDefault, same, withEnvFiles } from './effective.js';
 
 /**
  * The oracle's verdict on one merge: compose's effective configuration of the original (O), of
@@ -18,6 +18,17 @@ import { contains, entriesOf, flagWords, same, withEnvFiles } from './effective.
  * - top-level networks/volumes/secrets/configs: entries the mode puts equal D (or O when put only
  *   if absent and O had it); all others are identical.
  * Returns one line per difference; empty means the merge kept everything it had to.
+ *
+ * Normalisations — only where compose prints the same meaning differently:
+ * 1. the top-level `version` (v1 derives it from the features a file uses) and `name` are not
+ *    compared: they are not configuration of any service;
+ * 2. a network joined without settings is null or {} (v1 prints {} after `extends`) — effective.ts;
+ * 3. a top-level network/volume/secret/config printed on one side only, which no service of the
+ *    other side uses (v2 prints only used ones, and the implicit `default` network) — below;
+ * 4. a service with neither networks: nor network_mode: is on `default` (v2 prints it, v1 does
+ *    not) — effective.ts.
+ * Env files the oracle creates hold one marker variable each; v1 inlines env files into
+ * `environment`, so markers are read back as the service's env_file list (effective.ts).
  */
 export function compareConfigs(
   O: ComposeConfig,
@@ -28,7 +39,7 @@ export function compareConfigs(
 ): string[] {
   const out: string[] = [];
   const service = (c: ComposeConfig, s: string) =>
-    c['services']?.[s] === undefined ? undefined : withEnvFiles(c['services'][s], markers);
+    c['services']?.[s] === undefined ? undefined : implicitDefault(withEnvFiles(c['services'][s], markers));
   const puts = new Map(
     edits.flatMap((e) => (e.op === 'put' && e.path[0] === 'services' ? [[e.path[1], e] as const] : [])),
   );
@@ -53,6 +64,14 @@ export function compareConfigs(
     const o = O[section] ?? {};
     const m = M[section] ?? {};
     for (const name of new Set([...Object.keys(o), ...Object.keys(m)])) {
+      // Normalisation 3 (see the top): compose v2 prints only the networks and volumes some service uses (and
+      // the implicit `default` network whenever one is attached to it); an entry printed on one
+      // side only, that no service of the other side uses, is a consequence of an owned change.
+      if (
+        (o[name] === undefined && !uses(O, section, name)) ||
+        (m[name] === undefined && !uses(M, section, name))
+      )
+        continue;
       const put = edits.find((e) => e.op === 'put' && e.path[0] === section && e.path[1] === name);
       const want =
         put && !(put.op === 'put' && put.ifAbsent && o[name] !== undefined) ? D[section]?.[name] : o[name];
@@ -85,8 +104,10 @@ function compareManaged(
       if (!same(m[key], d[key]))
         out.push(`${at}: owned, ${show(m[key])} instead of the generated ${show(d[key])}`);
     } else if (p.own === 'default') {
-      const want = o[key] !== undefined ? o[key] : d[key];
-      if (!same(m[key], want)) out.push(`${at}: default-only, ${show(m[key])} instead of ${show(want)}`);
+      // The user's value when compose shows one; otherwise the generated one, or none (a value
+      // compose prints as nothing, like an empty ${VAR}, is still the user's).
+      const ok = o[key] !== undefined ? same(m[key], o[key]) : m[key] === undefined || same(m[key], d[key]);
+      if (!ok) out.push(`${at}: default-only, ${show(m[key])} instead of ${show(o[key] ?? d[key])}`);
     } else out.push(...compareEntries(at, key, o[key], m[key], d[key], p));
   }
   return out;
@@ -183,4 +204,17 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 function show(v: unknown): string {
   const s = v === undefined ? '(absent)' : JSON.stringify(v);
   return s.length > 160 ? `${s.slice(0, 157)}...` : s;
+}
+
+/** Whether any service of a printed configuration refers to a top-level network/volume/secret/config. */
+function uses(c: ComposeConfig, section: string, name: string): boolean {
+  return Object.values(c['services'] ?? {}).some((s) => {
+    const service = s as ComposeConfig;
+    if (section === 'volumes')
+      return ((service['volumes'] as unknown[] | undefined) ?? []).some((v) =>
+        typeof v === 'string' ? v.split(':')[0] === name : (v as { source?: unknown })?.source === name,
+      );
+    const e = entriesOf(section, service[section]);
+    return e?.has(name) ?? false;
+  });
 }

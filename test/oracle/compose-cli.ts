@@ -63,15 +63,16 @@ export async function findComposeTool(): Promise<ComposeTool | undefined> {
   if (chosen) {
     const v = await version(chosen, ['version', '--short']);
     if (!v) throw new Error(`TAILBRIDGE_ORACLE_COMPOSE=${chosen} does not run`);
+    const ns = await canUnshare();
     return /^v?2\./.test(v)
-      ? cliTool('v2', v, [chosen], ['--format', 'json'])
-      : cliTool('v1', v, [chosen], []);
+      ? cliTool('v2', v, [chosen], ['--format', 'json'], ns)
+      : cliTool('v1', v, [chosen], [], ns);
   }
   const v2 = await version('docker', ['compose', 'version', '--short']);
-  if (v2) return cliTool('v2', v2, ['docker', 'compose'], ['--format', 'json']);
+  if (v2) return cliTool('v2', v2, ['docker', 'compose'], ['--format', 'json'], await canUnshare());
   const v1 = await version('docker-compose', ['version', '--short']);
   if (!v1) return undefined;
-  return (await serverTool(v1)) ?? cliTool('v1', v1, ['docker-compose'], []);
+  return (await serverTool(v1)) ?? cliTool('v1', v1, ['docker-compose'], [], await canUnshare());
 }
 
 async function version(cmd: string, args: string[]): Promise<string | undefined> {
@@ -83,18 +84,24 @@ async function version(cmd: string, args: string[]): Promise<string | undefined>
   }
 }
 
-function cliTool(flavor: 'v1' | 'v2', ver: string, argv: string[], extra: string[]): ComposeTool {
+function cliTool(
+  flavor: 'v1' | 'v2',
+  ver: string,
+  argv: string[],
+  extra: string[],
+  namespaced: boolean,
+): ComposeTool {
   return {
     flavor,
     version: ver,
     argv,
-    shadows: false,
+    shadows: namespaced,
     async config(cwd, files, env = {}) {
-      if (Object.keys(files).some((f) => !f.startsWith(cwd)))
-        return { code: 1, stdout: '', stderr: 'env file outside the project and no mount namespace' };
       const args = [...argv.slice(1), '-p', PROJECT, '-f', 'compose.yaml', 'config', ...extra];
+      const [cmd, cmdArgs] =
+        Object.keys(files).length > 0 ? inNamespace(files, [argv[0]!, ...args]) : [argv[0]!, args];
       try {
-        const { stdout, stderr } = await exec(argv[0]!, args, {
+        const { stdout, stderr } = await exec(cmd, cmdArgs, {
           cwd,
           timeout: 60_000,
           maxBuffer: 16 << 20,
@@ -125,10 +132,7 @@ async function serverTool(ver: string): Promise<ComposeTool | undefined> {
   const server = path.join(HERE, 'compose_v1_server.py');
   const tops = SHADOWABLE.filter((d) => existsSync(d));
   const mounts = tops.map((d) => `mount -t tmpfs tboracle ${d}`).join(' && ');
-  const namespaced = await exec('unshare', ['-m', '--propagation', 'private', 'true']).then(
-    () => true,
-    () => false,
-  );
+  const namespaced = await canUnshare();
   const child = namespaced
     ? spawn('unshare', [
         '-m',
@@ -268,7 +272,9 @@ export class Project {
       .map((l) => l.trim())
       .filter(Boolean);
     // Warnings (unset variables, deprecations) come first; the error is the first other line.
-    const i = lines.findIndex((l) => !/^(WARNING|Command failed)|Defaulting to a blank string\.$/.test(l));
+    const i = lines.findIndex(
+      (l) => !/^(WARNING|Command failed)|Defaulting to a blank string\.|level=warning/.test(l),
+    );
     const first = lines[i] ?? 'failed';
     return { ok: false, error: first.endsWith(':') && lines[i + 1] ? `${first} ${lines[i + 1]}` : first };
   }
@@ -287,4 +293,28 @@ function requiredVariables(text: string): Record<string, string> {
   for (const m of text.matchAll(/(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*):?\?/g))
     env[m[1]!] = 'tb-oracle-placeholder';
   return env;
+}
+
+function canUnshare(): Promise<boolean> {
+  return exec('unshare', ['-m', '--propagation', 'private', 'true']).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * `unshare -m`: in a private mount namespace, a tmpfs over the top directory of each file, the
+ * files written there, then the command. Nothing outside the namespace changes.
+ */
+function inNamespace(files: Record<string, string>, command: string[]): [string, string[]] {
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const tops = [...new Set(Object.keys(files).map((f) => `/${f.split('/')[1]}`))];
+  const script = [
+    ...tops.map((t) => `mount -t tmpfs tboracle ${q(t)}`),
+    ...Object.entries(files).map(
+      ([f, content]) => `mkdir -p ${q(path.dirname(f))} && printf '%s' ${q(content)} > ${q(f)}`,
+    ),
+    `exec ${command.map(q).join(' ')}`,
+  ].join(' && ');
+  return ['unshare', ['-m', '--propagation', 'private', 'sh', '-c', script]];
 }

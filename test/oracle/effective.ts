@@ -14,7 +14,7 @@ export function entriesOf(key: string, value: unknown): Entries | undefined {
   if (value === undefined || value === null) return new Map();
   switch (key) {
     case 'networks': {
-      // Normalisation 2: compose v1 prints a network joined without settings as null, but as {}
+      // Normalisation 2 (compare.ts): compose v1 prints a network joined without settings as null, but as {}
       // when the service got its networks through `extends` (merge_networks); both mean the same.
       const e = mapOrList(value, (item) => [String(item), null]);
       for (const [k, v] of e) if (isEmptyObject(v)) e.set(k, null);
@@ -137,4 +137,13 @@ export function flagWords(
 
 function isEmptyObject(v: unknown): boolean {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0;
+}
+
+/**
+ * Normalisation 4: a service with neither networks: nor network_mode: is on the `default` network.
+ * Compose v2 prints that (`networks: {default: null}`), v1 prints nothing; both are read as v2 does.
+ */
+export function implicitDefault(service: ComposeConfig): ComposeConfig {
+  if (service['networks'] !== undefined || service['network_mode'] !== undefined) return service;
+  return { ...service, networks: { default: null } };
 }

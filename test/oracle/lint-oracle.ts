@@ -5,7 +5,7 @@ import { fixSource } from '../../src/core/lint/engine.js';
 import { discoverCases, type OracleCase, REPO } from './cases.js';
 import type { ComposeConfig, ComposeTool } from './compose-cli.js';
 import { Project } from './compose-cli.js';
-import { same, withEnvFiles } from './effective.js';
+import { implicitDefault, same, withEnvFiles } from './effective.js';
 import { envFiles } from './merge-oracle.js';
 
 /**
@@ -101,8 +101,8 @@ function changedOutside(
   const out: string[] = [];
   const services = new Set([...Object.keys(O['services'] ?? {}), ...Object.keys(F['services'] ?? {})]);
   for (const s of services) {
-    const o = O['services']?.[s] ? withEnvFiles(O['services'][s], markers) : undefined;
-    const f = F['services']?.[s] ? withEnvFiles(F['services'][s], markers) : undefined;
+    const o = O['services']?.[s] ? implicitDefault(withEnvFiles(O['services'][s], markers)) : undefined;
+    const f = F['services']?.[s] ? implicitDefault(withEnvFiles(F['services'][s], markers)) : undefined;
     if (o === undefined || f === undefined) {
       if (!edited.has(`services.${s}`)) out.push(`services.${s} appeared or went without being edited`);
       continue;

@@ -259,6 +259,10 @@ class Reconciler {
     const wanted = want === undefined ? { form: current.form, items: [] } : readEntries(p.kind, want.value);
     if (!wanted) throw new Error(`internal: generated ${path} has an unexpected form`);
     const inherited = this.inheritedEntries(name, key, p.kind);
+    if (key === 'networks' && this.onDefaultNetworkImplicitly(name))
+      // Without networks: and network_mode: compose attaches the service to `default`; listing
+      // networks ends that, so the implicit entry is written out and stays.
+      current.items.push({ id: 'default', value: null });
     const owned = (id: string) =>
       namedIn(p.names, id) || (p.flags !== undefined && Object.hasOwn(p.flags, id));
     const items: Entry[] = [];
@@ -403,6 +407,14 @@ class Reconciler {
   }
 
   // -------------------------------------------------------------------------------------------
+
+  private onDefaultNetworkImplicitly(name: string): boolean {
+    return (
+      !this.present(name, 'networks') &&
+      !this.present(name, 'network_mode') &&
+      this.view.extends(name).kind === 'none'
+    );
+  }
 
   /** A mapping written in the service itself, or a key nothing provides, with no extends. */
   private plainMapping(

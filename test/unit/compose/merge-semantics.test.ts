@@ -159,6 +159,13 @@ describe('forms are converted only when needed, and then said', () => {
     );
   });
 
+  it('a service on the default network only implicitly stays on it when macvlan lists networks', () => {
+    const text =
+      'services:\n  tailscale:\n    image: tailscale/tailscale:v1.80.0\n    environment: {TS_STATE_DIR: /var/lib/tailscale}\n';
+    const r = merge(text, 'macvlan');
+    expect(Object.keys(toJS(r.text).services.tailscale.networks)).toEqual(['default', 'lan', 'media']);
+  });
+
   it('a list environment stays a list', () => {
     const r = merge(stress('issue-example'), 'host');
     expect(toJS(r.text).services.tailscale.environment).toContain('TS_USERSPACE=false');
