@@ -36,7 +36,9 @@ export async function computeFileChanges(
   if (problems.length > 0) throw new InputError(problems);
   const composeDisplay = display(composeFile);
   const beforeText = await readTextFile(composeFile, composeDisplay);
-  const merged = mergeEdits(composeDisplay, beforeText, generated.edits);
+  const merged = mergeEdits(composeDisplay, beforeText, generated.edits, {
+    baseDir: path.dirname(composeFile),
+  });
   const mergedProblems = validateComposeText(composeDisplay, merged.text);
   if (mergedProblems.length > 0) throw new InputError(mergedProblems);
 

@@ -68,10 +68,15 @@ export interface MergeResult {
  * The result means exactly what a wholesale replace would; where the merge is not safe (anchors,
  * aliases, merge keys, flow style, no key in common) the whole entry is replaced as described above.
  */
-export function mergeEdits(file: string, text: string, edits: readonly ComposeEdit[]): MergeResult {
+export function mergeEdits(
+  file: string,
+  text: string,
+  edits: readonly ComposeEdit[],
+  options: MergeOptions = {},
+): MergeResult {
   if (text.startsWith(BOM)) {
     // The byte order mark is not YAML content: merge without it and put it back.
-    const inner = mergeEdits(file, text.slice(1), edits);
+    const inner = mergeEdits(file, text.slice(1), edits, options);
     return { ...inner, text: BOM + inner.text };
   }
   const original = load(file, text);
@@ -88,7 +93,7 @@ export function mergeEdits(file: string, text: string, edits: readonly ComposeEd
   for (const group of groupEdits(edits)) {
     let planned: Reconciled;
     try {
-      planned = reconcileEdits(current.source, group, edits);
+      planned = reconcileEdits(current.source, group, edits, options.baseDir);
     } catch (e) {
       if (e instanceof Refusal) refuse(e.offset, e.message);
       throw e;
@@ -116,6 +121,11 @@ export function mergeEdits(file: string, text: string, edits: readonly ComposeEd
 }
 
 const BOM = '\uFEFF';
+
+export interface MergeOptions {
+  /** Directory of the compose file: relative env file paths in it are compared with absolute ones. */
+  baseDir?: string;
+}
 
 interface Splice {
   start: number;

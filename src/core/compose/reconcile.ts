@@ -66,8 +66,9 @@ export function reconcileEdits(
   source: YamlSource,
   group: readonly ComposeEdit[],
   all: readonly ComposeEdit[] = group,
+  baseDir?: string,
 ): Reconciled {
-  const r = new Reconciler(source);
+  const r = new Reconciler(source, baseDir);
   const [edit, ...sets] = group as [ComposeEdit, ...Extract<ComposeEdit, { op: 'set' }>[]];
   r.origin = edit.path.join('.');
   if (edit.op === 'put' && edit.path[0] === 'services' && edit.policy && r.view.map(edit.path[1]))
@@ -103,8 +104,27 @@ class Reconciler {
   /** Path of the edit being reconciled. */
   origin = '';
 
-  constructor(readonly source: YamlSource) {
+  constructor(
+    readonly source: YamlSource,
+    /** Directory of the compose file, when known: relative env file paths are read against it. */
+    private readonly baseDir?: string,
+  ) {
     this.view = new ServicesView(source);
+  }
+
+  /** Entries with env file paths made comparable (`./a.env`, `a.env` and `<baseDir>/a.env` are one file). */
+  private identified(
+    kind: Extract<KeyPolicy, { own: 'entries' }>['kind'],
+    e: Entries | undefined,
+  ): Entries | undefined {
+    if (!e || kind !== 'path') return e;
+    return { ...e, items: e.items.map((i) => ({ ...i, id: this.samePath(i.id) })) };
+  }
+
+  private samePath(p: string): string {
+    const rel = p.replace(/^(\.\/)+/, '');
+    if (rel.startsWith('/') || !this.baseDir) return rel;
+    return `${this.baseDir.replace(/\/+$/, '')}/${rel}`;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -248,7 +268,7 @@ class Reconciler {
   ) {
     const path = `services.${name}.${key}`;
     const cur = this.view.key(name, key);
-    const current = readEntries(p.kind, cur.value);
+    const current = this.identified(p.kind, readEntries(p.kind, cur.value));
     if (!current) {
       if (cur.value === undefined) return;
       this.refuse(
@@ -256,15 +276,18 @@ class Reconciler {
         `${path} has a form tailbridge cannot merge entry by entry; write it as a list or mapping`,
       );
     }
-    const wanted = want === undefined ? { form: current.form, items: [] } : readEntries(p.kind, want.value);
+    const wanted =
+      want === undefined
+        ? { form: current.form, items: [] }
+        : this.identified(p.kind, readEntries(p.kind, want.value));
     if (!wanted) throw new Error(`internal: generated ${path} has an unexpected form`);
     const inherited = this.inheritedEntries(name, key, p.kind);
     if (key === 'networks' && this.onDefaultNetworkImplicitly(name))
       // Without networks: and network_mode: compose attaches the service to `default`; listing
       // networks ends that, so the implicit entry is written out and stays.
       current.items.push({ id: 'default', value: null });
-    const owned = (id: string) =>
-      namedIn(p.names, id) || (p.flags !== undefined && Object.hasOwn(p.flags, id));
+    const names = p.kind === 'path' ? p.names.map((n) => this.samePath(n)) : p.names;
+    const owned = (id: string) => namedIn(names, id) || (p.flags !== undefined && Object.hasOwn(p.flags, id));
     const items: Entry[] = [];
     let changed = false;
     const seen = new Set<string>();
@@ -280,7 +303,7 @@ class Reconciler {
         changed = true;
         continue;
       }
-      if (sameEntry(p.kind, item.value, next.value)) items.push(item);
+      if (p.kind === 'path' || sameEntry(p.kind, item.value, next.value)) items.push(item);
       else {
         items.push(next);
         changed = true;
@@ -371,7 +394,7 @@ class Reconciler {
   ): Entry[] {
     const out: Entry[] = [];
     for (const v of this.view.inheritedValues(name, key)) {
-      const e: Entries | undefined = readEntries(kind, v);
+      const e: Entries | undefined = this.identified(kind, readEntries(kind, v));
       for (const item of e?.items ?? []) if (!out.some((o) => o.id === item.id)) out.push(item);
     }
     return out;

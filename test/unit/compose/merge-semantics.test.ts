@@ -136,6 +136,20 @@ describe('keys the mode does not own keep their effective value', () => {
     );
   });
 
+  it('recognises the auth env file written relative to the compose file', () => {
+    const text =
+      'services:\n  tailscale:\n    image: tailscale/tailscale:v1.80.0\n    env_file: [./ts.env]   # the key\n';
+    const cfg = config((raw) => {
+      (raw as unknown as { tailscale: Record<string, unknown> }).tailscale['auth'] = {
+        method: 'env_file',
+        path: '/srv/stack/ts.env',
+      };
+    });
+    const r = mergeEdits('compose.yaml', text, generate(cfg, 'host').edits, { baseDir: '/srv/stack' });
+    expect(r.text).toContain('    env_file: [./ts.env]   # the key\n');
+    expect(toJS(r.text).services.tailscale.env_file).toEqual(['./ts.env']);
+  });
+
   it('keeps a network the file defines instead of declaring it external', () => {
     const text =
       'services:\n  tailscale:\n    image: tailscale/tailscale:v1.80.0\n    network_mode: host\n  jellyfin:\n    image: jellyfin/jellyfin:10.9.11\n    networks: [media]\nnetworks:\n  media:\n    driver: bridge\n';
