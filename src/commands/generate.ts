@@ -12,6 +12,7 @@ import type { Generated } from '../core/generate/types.js';
 import type { HomelabConfig } from '../core/model/config.js';
 import { isMode, MODES, type Mode } from '../core/model/modes.js';
 import { planModes } from '../core/plan/index.js';
+import { redact } from '../core/report/redact.js';
 import { ExitCode, InputError, TailbridgeError } from '../errors.js';
 import { renderMergeNotes } from '../render/merge-notes.js';
 import { computeFileChanges } from './file-changes.js';
@@ -76,9 +77,10 @@ async function mergeIntoUserFile(
   const notes = changes.flatMap((ch) => ch.notes ?? []);
   const noteLines = changes.flatMap((ch) => renderMergeNotes(ch.display, ch.notes ?? []));
   if (options.diff) {
-    const text = changes
-      .map((ch) => unifiedDiff(ch.display, ch.before?.toString('utf8') ?? '', ch.after))
-      .join('\n');
+    // An inline auth key the merge removes would otherwise be printed on a `-` line.
+    const text = redact(
+      changes.map((ch) => unifiedDiff(ch.display, ch.before?.toString('utf8') ?? '', ch.after)).join('\n'),
+    );
     if (options.json)
       io.stdout(
         JSON.stringify(
