@@ -62,6 +62,12 @@ export interface MergeResult {
  * entry. New YAML is emitted in the file's style: its indent unit, sequence indentation and line ending.
  * Inside flow collections (`{a: 1}`) values are written in flow style and `comment` is not written.
  *
+ * Each edit (a service put with its `set`s as one group) first goes through `reconcile.ts`: a put
+ * of an existing service with a policy becomes edits of only the keys its mode owns, wherever the
+ * user's value comes from; removals and form changes come back as `notes`; what cannot be done
+ * without changing something else is refused with one positioned line. A `set` of a list merges
+ * item by item (see {@link seqSplice}).
+ *
  * A `put` onto an existing block mapping is merged key by key (see {@link structuralPut}): unchanged
  * keys keep their bytes, changed ones are rewritten, missing ones deleted and new ones appended, so
  * kept keys stay in the file's order and new keys come last (compose does not care about key order).
