@@ -18,6 +18,7 @@ import type { Problem } from '../problem.js';
 import type { ComposeEdit } from './edits.js';
 import type { MergeNote } from './managed.js';
 import { groupEdits, type Reconciled, Refusal, reconcileEdits } from './reconcile.js';
+import { findPair } from './service-view.js';
 import {
   blockSeq,
   commentBlock,
@@ -306,15 +307,6 @@ function isEmptyValue(node: unknown): boolean {
   if (isScalar(node)) return node.value === null || node.value === undefined;
   if (isMap(node)) return node.items.length === 0;
   return false;
-}
-
-function findPair(map: YAMLMap, key: string): Pair<Node, Node | null> | undefined {
-  for (const item of map.items) {
-    const k = item.key;
-    if (isScalar(k) && typeof k.value !== 'symbol' && String(k.value) === key)
-      return item as Pair<Node, Node | null>;
-  }
-  return undefined;
 }
 
 function isMergePair(pair: Pair): boolean {

@@ -69,16 +69,8 @@ export class ServicesView {
       if (isAlias(node)) return { from: 'alias', value, anchor: node.source, node: local.key as Node };
       return { from: 'local', value, node: local.key as Node };
     }
-    for (const src of this.mergeSources(map)) {
-      const js = src.node.toJS(this.source.doc, { maxAliasCount: -1 }) as unknown;
-      if (typeof js === 'object' && js !== null && Object.hasOwn(js, key))
-        return {
-          from: 'merge',
-          value: (js as Record<string, unknown>)[key],
-          ...(src.anchor ? { anchor: src.anchor } : {}),
-          node: src.at,
-        };
-    }
+    const merged = this.mergeProvides(service, key);
+    if (merged) return merged;
     return { from: 'none', value: undefined };
   }
 
