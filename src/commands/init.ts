@@ -2,10 +2,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_CONFIG_FILE } from '../adapters/config-file.js';
 import { writeFileAtomic } from '../adapters/fs.js';
+import { installedSchemaUrl } from '../adapters/package-files.js';
 import type { Io } from '../cli/io.js';
 import { draftConfig } from '../core/discover/index.js';
 import { EXAMPLE_CONFIG } from '../core/model/example.js';
 import { parseConfig } from '../core/model/load.js';
+import { withSchemaModeline } from '../core/model/schema-comment.js';
 import { ExitCode, TailbridgeError } from '../errors.js';
 import { type DiscoverDeps, runDiscovery } from './discover.js';
 
@@ -35,6 +37,7 @@ export async function init(options: InitOptions, io: Io, deps: DiscoverDeps = {}
     dockerError = d.docker.error;
     if (dockerError) io.stderr(`${dockerError} — the draft has no containers or tailscale settings`);
   }
+  text = withSchemaModeline(text, installedSchemaUrl());
   const { backup } = await writeFileAtomic(abs, text);
   const todos = (text.match(/# TODO/g) ?? []).length;
   if (options.json)

@@ -134,7 +134,13 @@ describe('tailbridge CLI', () => {
   it('init writes an editable config and refuses to overwrite', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'tailbridge-init-'));
     expect((await run(['init'], dir)).code).toBe(0);
-    expect(readFileSync(path.join(dir, 'tailbridge.yaml'), 'utf8')).toBe(EXAMPLE_CONFIG);
+    const text = readFileSync(path.join(dir, 'tailbridge.yaml'), 'utf8');
+    // The example, with a schema comment that works wherever tailbridge is installed (global too).
+    expect(text.split('\n').slice(1).join('\n')).toBe(EXAMPLE_CONFIG.split('\n').slice(1).join('\n'));
+    const ref = /^# yaml-language-server: \$schema=(\S+)$/.exec(text.split('\n')[0]!)?.[1];
+    expect(ref).toMatch(/^file:\/\//);
+    expect(ref).not.toContain('./node_modules');
+    expect(JSON.parse(readFileSync(new URL(ref!), 'utf8')).properties.tailscale).toBeDefined();
     const again = await run(['init'], dir);
     expect(again.code).toBe(2);
     expect(again.err).toContain('already exists');

@@ -1,4 +1,5 @@
 import { cidrContains, isIPv4Cidr } from '../model/net.js';
+import { schemaModeline } from '../model/schema-comment.js';
 import type { ContainerSummary, Discovery, TailscaleContainer } from './types.js';
 
 const DEFAULT_IMAGE = 'tailscale/tailscale:v1.102.3';
@@ -86,7 +87,7 @@ export function draftConfig(d: Discovery): string {
   const lan = d.lan;
   const L: string[] = [];
   const todo = (s: string) => `   # TODO ${s}`;
-  L.push('# yaml-language-server: $schema=./node_modules/tailbridge/schemas/tailbridge.schema.json');
+  L.push(schemaModeline('tailbridge.schema.json'));
   L.push(`# tailbridge.yaml — drafted by 'tailbridge init --discover' on ${d.host.name}.`);
   L.push("# Review every TODO, then run 'tailbridge plan'.");
   L.push('version: 1');
