@@ -5,6 +5,7 @@ import { DockerodeEngine } from '../adapters/docker/engine.js';
 import type { ComposeRunner, DockerEngine } from '../adapters/ports.js';
 import { envFaultHook, type FaultHook } from '../adapters/transaction/fault.js';
 import { HistoryStore } from '../adapters/transaction/history.js';
+import { beginOperation, endOperation } from '../adapters/transaction/housekeeping.js';
 import { JournalStore } from '../adapters/transaction/journal-store.js';
 import { acquireLock, currentLockInfo, type HeldLock } from '../adapters/transaction/lock.js';
 import { type PlannedWrite, runTransaction, type TxResult } from '../adapters/transaction/run.js';
@@ -77,10 +78,12 @@ export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDe
   const progress = lineProgress(io, 7, { toStderr: Boolean(options.json) });
   progress.start('lock');
   const lock = await takeLock(target, 'apply', io, deps);
+  const journals = new JournalStore(target.stateDir);
   try {
-    const journals = new JournalStore(target.stateDir);
     const history = new HistoryStore(target.stateDir, target.composeDir);
     const open = await journals.read();
+    for (const note of await beginOperation(target.stateDir, target.composeDir, open?.historyId, now(deps)))
+      progress.note(note);
     if (open) {
       if (open.step === 'verified') {
         // The previous apply succeeded and was interrupted while cleaning up: finish it.
@@ -156,7 +159,6 @@ export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDe
         service: target.service,
         writes,
         timeoutMs,
-        keep,
       },
       {
         engine,
@@ -173,7 +175,9 @@ export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDe
     reportResult(io, options, target, mode, result, c);
     return result.exitCode;
   } finally {
-    await lock.release();
+    await endOperation(target.stateDir, target.composeDir, keep, journals, io.stderr).finally(() =>
+      lock.release(),
+    );
   }
 }
 

@@ -68,6 +68,7 @@ export async function history(options: HistoryOptions, io: Io): Promise<number> 
 }
 
 function outcomeOf(m: HistoryManifest, openJournal: string | undefined): string {
+  if (m.outcome === 'interrupted') return 'interrupted (nothing written)';
   if (m.outcome !== 'pending') return m.outcome;
   // A pending entry with no journal: the run died after the backup, before it wrote anything.
   return m.id === openJournal ? 'unfinished (run `tailbridge rollback`)' : 'interrupted (nothing written)';

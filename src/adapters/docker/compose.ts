@@ -24,14 +24,20 @@ class CliCompose implements ComposeRunner {
     private readonly prefix: string[],
   ) {}
 
-  private run(project: ComposeProject, args: string[], timeoutMs = 180_000): Promise<ExecResult> {
-    const base = [...this.prefix, ...project.files.flatMap((f) => ['-f', f])];
+  private run(
+    project: ComposeProject,
+    args: string[],
+    timeoutMs = 180_000,
+    global: string[] = [],
+  ): Promise<ExecResult> {
+    const base = [...this.prefix, ...global, ...project.files.flatMap((f) => ['-f', f])];
     if (project.projectName) base.push('-p', project.projectName);
     return runProcess(this.command, [...base, ...args], { cwd: project.cwd, timeoutMs });
   }
 
+  /** The first file may be a staged copy elsewhere: paths resolve against the project's directory. */
   async validate(project: ComposeProject): Promise<{ ok: boolean; message: string }> {
-    const r = await this.run(project, ['config', '-q'], 60_000);
+    const r = await this.run(project, ['config', '-q'], 60_000, ['--project-directory', project.cwd]);
     return { ok: r.exitCode === 0, message: firstLines(r.stderr || r.stdout) };
   }
 

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rmdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, readFile, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import {
   advance,
@@ -22,6 +21,7 @@ import { sha256 } from '../fs.js';
 import type { ComposeProject, ComposeRunner, DockerEngine } from '../ports.js';
 import type { FaultHook } from './fault.js';
 import { HistoryStore } from './history.js';
+import { makeStageDir } from './housekeeping.js';
 import { JournalStore } from './journal-store.js';
 import { containerState, locateServiceContainer } from './locate.js';
 
@@ -54,7 +54,6 @@ export interface TxPlan {
   /** Written in this order (side files first, the compose file last). */
   writes: PlannedWrite[];
   timeoutMs: number;
-  keep: number;
 }
 
 export interface Failure {
@@ -114,10 +113,9 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
   );
   deps.fault('backup');
 
-  const staged = path.join(
-    path.dirname(plan.composeFile),
-    `.${path.basename(plan.composeFile)}.tailbridge-validate-${randomBytes(4).toString('hex')}.yaml`,
-  );
+  // The staged copy for `compose config` lives in a private temp dir, never in the user's folder.
+  const stageDir = await makeStageDir();
+  const staged = path.join(stageDir, path.basename(plan.composeFile));
   const files: JournalFile[] = plan.writes.map((w, i) => {
     const m = manifest.files[i]!;
     return {
@@ -141,7 +139,7 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
       historyId: manifest.id,
       files,
       dirsCreated: await missingDirs(plan.writes.filter((w) => w.content !== null).map((w) => w.path)),
-      scratch: [staged],
+      scratch: [stageDir],
       previous,
     },
     deps.now(),
@@ -162,7 +160,8 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
     });
 
   try {
-    // Validate: `compose config -q` on a staged copy next to the file, so relative paths resolve.
+    // Validate: `compose config -q` on the staged copy, with the compose directory as the project
+    // directory so relative paths resolve as they will for the real file.
     progress.start('validate');
     const composeWrite = plan.writes.find((w) => w.path === plan.composeFile);
     if (composeWrite?.content) {
@@ -174,7 +173,7 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
           files: [staged, ...plan.project.files.slice(1)],
         });
       } finally {
-        await unlink(staged).catch(() => undefined);
+        await rm(stageDir, { recursive: true, force: true });
       }
       if (!result.ok) {
         const message = `compose config rejected the new file: ${result.message.split(staged).join(path.basename(plan.composeFile))}`;
@@ -248,7 +247,6 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
 
     await history.setOutcome(manifest.id, 'applied', verdict.summary, deps.now());
     await journals.remove();
-    await history.prune(plan.keep, [manifest.id]);
     return { exitCode: ExitCode.ok, historyId: manifest.id, verify: verdict };
   } catch (e) {
     const failure: Failure =
@@ -309,7 +307,7 @@ export async function rollbackJournal(
     deps.fault('rolling-back');
 
     progress.start('restore files');
-    for (const s of journal.scratch) await removeFile(s);
+    for (const s of journal.scratch) await rm(s, { recursive: true, force: true });
     if (filesMayHaveChanged(journal)) {
       let restored = 0;
       for (const [i, f] of [...journal.files].reverse().entries()) {
