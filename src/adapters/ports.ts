@@ -66,6 +66,10 @@ export interface DockerEngine {
   listNetworks(): Promise<NetworkInfo[]>;
   exec(container: string, cmd: string[], options?: { timeoutMs?: number }): Promise<ExecResult>;
   logs(container: string, options?: { tail?: number }): Promise<string>;
+  /** Removes a container (forced: stopped first). A container that is already gone is not an error. */
+  removeContainer(nameOrId: string): Promise<void>;
+  /** Removes a network. One that is already gone is not an error. */
+  removeNetwork(nameOrId: string): Promise<void>;
 }
 
 export interface ComposeProject {

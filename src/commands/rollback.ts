@@ -155,6 +155,8 @@ export async function rollback(
         service: target.service,
         writes,
         timeoutMs,
+        // Undoing an apply also removes the networks and containers it created.
+        ...(entry.operation === 'apply' && entry.dockerBefore ? { undoDocker: entry.dockerBefore } : {}),
       },
       await txDeps(),
       lineProgress(io, 6, { toStderr: Boolean(options.json) }),

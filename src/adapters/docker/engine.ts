@@ -115,6 +115,22 @@ export class DockerodeEngine implements DockerEngine {
     });
   }
 
+  async removeContainer(nameOrId: string): Promise<void> {
+    try {
+      await this.docker.getContainer(nameOrId).remove({ force: true, v: false });
+    } catch (error) {
+      if (statusOf(error) !== 404) throw engineError(error, this.where(), `remove container ${nameOrId}`);
+    }
+  }
+
+  async removeNetwork(nameOrId: string): Promise<void> {
+    try {
+      await this.docker.getNetwork(nameOrId).remove();
+    } catch (error) {
+      if (statusOf(error) !== 404) throw engineError(error, this.where(), `remove network ${nameOrId}`);
+    }
+  }
+
   async logs(container: string, options: { tail?: number } = {}): Promise<string> {
     return this.call(`logs of ${container}`, async () => {
       const c = this.docker.getContainer(container);

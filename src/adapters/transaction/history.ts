@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { link, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { DockerSnapshot } from '../../core/apply/cleanup.js';
 import { durableWrite, syncDir, syncFile } from '../durable.js';
 import { sha256, timestamp } from '../fs.js';
 
@@ -53,6 +54,8 @@ export interface HistoryManifest {
   contentHash: string;
   files: ManifestFile[];
   previousContainer?: PreviousContainer;
+  /** Every network and container name before the operation (an undo removes what it created). */
+  dockerBefore?: DockerSnapshot;
   outcome: Outcome;
   outcomeAt?: string;
   /** One line: what failed, or how it ended. */
@@ -66,6 +69,7 @@ export interface BackupInput {
   /** Absolute paths the operation will touch. */
   files: string[];
   previousContainer?: PreviousContainer;
+  dockerBefore?: DockerSnapshot;
 }
 
 const ENTRY = /^\d{8}T\d{6}Z-[0-9a-f]{12}(-\d+)?$/;
@@ -133,6 +137,7 @@ export class HistoryStore {
       contentHash,
       files,
       ...(input.previousContainer ? { previousContainer: input.previousContainer } : {}),
+      ...(input.dockerBefore ? { dockerBefore: input.dockerBefore } : {}),
       outcome: 'pending',
     };
 

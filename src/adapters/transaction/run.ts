@@ -1,5 +1,6 @@
 import { mkdir, readFile, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import type { DockerSnapshot } from '../../core/apply/cleanup.js';
 import {
   advance,
   filesMayHaveChanged,
@@ -19,6 +20,7 @@ import { ExitCode } from '../../errors.js';
 import { durableWrite, syncDir } from '../durable.js';
 import { sha256 } from '../fs.js';
 import type { ComposeProject, ComposeRunner, DockerEngine } from '../ports.js';
+import { composeProjectName, removeCreated, snapshotDocker } from './docker-cleanup.js';
 import type { FaultHook } from './fault.js';
 import { HistoryStore } from './history.js';
 import { makeStageDir } from './housekeeping.js';
@@ -54,6 +56,11 @@ export interface TxPlan {
   /** Written in this order (side files first, the compose file last). */
   writes: PlannedWrite[];
   timeoutMs: number;
+  /**
+   * An undo (`rollback` of an apply): after it succeeds, remove the project's networks and
+   * containers that did not exist before that apply.
+   */
+  undoDocker?: DockerSnapshot;
 }
 
 export interface Failure {
@@ -98,6 +105,7 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
   progress.start('backup');
   const before = await locateServiceContainer(deps.engine, plan.project, plan.service);
   const previous = containerState(before);
+  const dockerBefore = await snapshotDocker(deps.engine);
   const manifest = await history.create(
     {
       operation: plan.operation,
@@ -105,6 +113,7 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
       composeFile: plan.composeFile,
       files: plan.writes.map((w) => w.path),
       ...(previous ? { previousContainer: previous } : {}),
+      dockerBefore,
     },
     deps.now(),
   );
@@ -141,6 +150,8 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
       dirsCreated: await missingDirs(plan.writes.filter((w) => w.content !== null).map((w) => w.path)),
       scratch: [stageDir],
       previous,
+      dockerBefore,
+      composeProject: composeProjectName(plan.project, before),
     },
     deps.now(),
   );
@@ -200,7 +211,10 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
 
     current = 'deploy';
     progress.start('deploy');
-    const up = await deps.compose.up(plan.project);
+    const up = await deps.compose.up(
+      plan.project,
+      plan.operation === 'restore' ? { removeOrphans: true } : {},
+    );
     if (up.exitCode !== 0)
       throw new StepError('deploy', `compose up failed: ${firstLines(up.stderr || up.stdout)}`);
     const after = await locateServiceContainer(deps.engine, plan.project, plan.service);
@@ -244,6 +258,10 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
     if (!verdict.ok) throw new StepError('verify', verdict.summary, undefined, verdict);
     progress.done(verdict.summary);
     await step('verified');
+    if (plan.undoDocker) {
+      const project = composeProjectName(plan.project, ready.container, before);
+      for (const line of await removeCreated(deps.engine, plan.undoDocker, project)) progress.note(line);
+    }
 
     await history.setOutcome(manifest.id, 'applied', verdict.summary, deps.now());
     await journals.remove();
@@ -373,6 +391,19 @@ export async function rollbackJournal(
       }
       // A crash-looping container with a bind mount can make Docker recreate a removed directory.
       for (const dir of [...journal.dirsCreated].reverse()) await rmdir(dir).catch(() => undefined);
+      if (journal.dockerBefore) {
+        const project =
+          journal.composeProject ??
+          composeProjectName(
+            journal.project,
+            await locateServiceContainer(deps.engine, journal.project, journal.service),
+          );
+        const removed = await removeCreated(deps.engine, journal.dockerBefore, project);
+        if (removed.length > 0) {
+          lines.push(`${removed.join(', ')} (created by the attempt)`);
+          progress.note(removed.join(', '));
+        }
+      }
       await mark('redeployed');
     }
 

@@ -18,7 +18,8 @@ export function toEnvironmentFacts(d: Discovery, config?: HomelabConfig): Enviro
   const parent = parentName ? d.interfaces.find((i) => i.name === parentName) : undefined;
   if (parentName) env.parentInterface = parentName;
   if (parent) {
-    env.parentKind = (PARENT_KINDS.has(parent.kind) ? parent.kind : 'unknown') as ParentKind;
+    // A kind discover cannot name (veth, other) leaves the configured kind in place.
+    if (PARENT_KINDS.has(parent.kind)) env.parentKind = parent.kind as ParentKind;
     env.parentIsBridgePort = parent.master !== undefined && parent.masterKind === 'bridge';
     if (env.parentIsBridgePort) env.parentBridge = parent.master!;
   }
@@ -34,7 +35,11 @@ export function toEnvironmentFacts(d: Discovery, config?: HomelabConfig): Enviro
     if (inUse.length > 0) env.lanAddressesInUse = [...new Set(inUse)];
   }
   if (!config?.lan.macvlan && d.lan) env.freeLanAddress = d.suggestion !== undefined;
+  // Bridge networks only: a route into a bridge network's subnet is answered by the Docker bridge;
+  // a macvlan/ipvlan network's subnet is the LAN itself.
   if (d.docker.reachable)
-    env.dockerNetworkSubnets = [...new Set(d.docker.networks.flatMap((n) => n.subnets))];
+    env.dockerNetworkSubnets = [
+      ...new Set(d.docker.networks.filter((n) => n.driver === 'bridge').flatMap((n) => n.subnets)),
+    ];
   return env;
 }

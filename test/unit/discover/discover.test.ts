@@ -7,6 +7,7 @@ import {
 } from '../../../src/core/discover/index.js';
 import { EXAMPLE_CONFIG } from '../../../src/core/model/example.js';
 import { parseConfig } from '../../../src/core/model/load.js';
+import { resolveEnvironment } from '../../../src/core/plan/environment.js';
 import { container, TRUENAS_FACTS, TRUENAS_HOST, WIFI_HOST } from './samples.js';
 
 describe('discover: host and LAN', () => {
@@ -214,7 +215,21 @@ describe('discover: Docker', () => {
       parentKind: 'ethernet',
     });
     expect(env.lanAddressesInUse).toContain('192.168.20.241');
-    expect(env.dockerNetworkSubnets).toContain('192.168.20.0/24');
+    // Bridge networks only: traffic for a macvlan network's subnet goes to the LAN, not a Docker bridge.
+    expect(env.dockerNetworkSubnets).toContain('172.16.1.0/24');
+    expect(env.dockerNetworkSubnets).not.toContain('192.168.20.0/24');
+  });
+
+  it('an interface kind discover cannot name (veth, other) does not override the configured parent kind', () => {
+    const config = parseConfig(
+      'x',
+      EXAMPLE_CONFIG.replace('parentInterface: eno1', 'parentInterface: veth1a2b3c4'),
+    );
+    expect(config.lan.parentKind).toBe('ethernet');
+    const env = toEnvironmentFacts(d, config);
+    expect(env.parentInterface).toBe('veth1a2b3c4');
+    expect(env.parentKind).toBeUndefined();
+    expect(resolveEnvironment(config, env).parentKind).toBe('ethernet');
   });
 });
 

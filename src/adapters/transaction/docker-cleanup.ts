@@ -1,0 +1,54 @@
+import {
+  COMPOSE_PROJECT_LABEL,
+  createdSince,
+  type DockerSnapshot,
+  defaultProjectName,
+} from '../../core/apply/cleanup.js';
+import type { ComposeProject, ContainerInfo, DockerEngine } from '../ports.js';
+
+/** Names of every network and container right now (taken before an attempt deploys). */
+export async function snapshotDocker(engine: DockerEngine): Promise<DockerSnapshot> {
+  const [networks, containers] = await Promise.all([
+    engine.listNetworks(),
+    engine.listContainers({ all: true }),
+  ]);
+  return { networks: networks.map((n) => n.name), containers: containers.map((c) => c.name) };
+}
+
+/** The compose project name: `-p`, else the label compose put on a container of it, else compose's default. */
+export function composeProjectName(project: ComposeProject, ...known: (ContainerInfo | undefined)[]): string {
+  if (project.projectName) return project.projectName;
+  const labelled = known.find((c) => c?.labels[COMPOSE_PROJECT_LABEL]);
+  return labelled?.labels[COMPOSE_PROJECT_LABEL] ?? defaultProjectName(project.cwd);
+}
+
+/**
+ * Removes the containers and networks of `project` that did not exist in `before` (containers first,
+ * so their networks are free). Returns one line per removal; a network still in use by a container
+ * of the restored configuration is kept and reported.
+ */
+export async function removeCreated(
+  engine: DockerEngine,
+  before: DockerSnapshot,
+  project: string,
+): Promise<string[]> {
+  const [networks, containers] = await Promise.all([
+    engine.listNetworks(),
+    engine.listContainers({ all: true }),
+  ]);
+  const created = createdSince(before, { networks, containers }, project);
+  const lines: string[] = [];
+  for (const c of created.containers) {
+    await engine.removeContainer(c.id);
+    lines.push(`removed container ${c.name}`);
+  }
+  for (const n of created.networks) {
+    try {
+      await engine.removeNetwork(n.id);
+      lines.push(`removed network ${n.name}`);
+    } catch (e) {
+      lines.push(`kept network ${n.name}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  return lines;
+}
