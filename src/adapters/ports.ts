@@ -27,6 +27,8 @@ export interface ContainerInfo {
   restartCount: number;
   /** Docker healthcheck status, when the container has one. */
   health?: 'starting' | 'healthy' | 'unhealthy';
+  /** The healthcheck's test (`["CMD", …]` or `["CMD-SHELL", "…"]`), when the container has one. */
+  healthcheckTest?: string[];
   exitCode?: number;
   startedAt?: string;
   labels: Record<string, string>;
@@ -57,6 +59,13 @@ export interface NetworkInfo {
   containers: { name: string; ipv4?: string }[];
 }
 
+/** A container or network as the list APIs show it (no inspect). */
+export interface DockerObjectRef {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+}
+
 export interface DockerEngine {
   /** Throws a one-line TailbridgeError when the engine is missing, unreachable or forbidden. */
   ping(): Promise<void>;
@@ -64,6 +73,8 @@ export interface DockerEngine {
   listContainers(filter?: { label?: string[]; all?: boolean }): Promise<ContainerInfo[]>;
   inspectContainer(nameOrId: string): Promise<ContainerInfo | undefined>;
   listNetworks(): Promise<NetworkInfo[]>;
+  /** Every container (running or not) and network, from the list APIs only: cheap enough to snapshot. */
+  listObjects(): Promise<{ containers: DockerObjectRef[]; networks: DockerObjectRef[] }>;
   exec(container: string, cmd: string[], options?: { timeoutMs?: number }): Promise<ExecResult>;
   logs(container: string, options?: { tail?: number }): Promise<string>;
   /** Removes a container (forced: stopped first). A container that is already gone is not an error. */
@@ -83,7 +94,8 @@ export interface ComposeProject {
 
 export interface ComposeRunner {
   flavor: 'v2' | 'v1';
-  version: string;
+  /** `compose version --short` (found in the background; v1 is slow to start). */
+  version(): Promise<string>;
   /** `compose config -q`: the engine-side validation of the merged files. */
   validate(project: ComposeProject): Promise<{ ok: boolean; message: string }>;
   up(

@@ -66,6 +66,10 @@ export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDe
   if (!isMode(options.mode))
     throw new TailbridgeError(`unknown mode "${options.mode}" (expected one of: ${MODES.join(', ')})`);
   const mode = options.mode;
+  // Finding the compose CLI runs a subprocess (~0.5 s for docker-compose v1): start it now, so it
+  // overlaps with loading the config and computing the change.
+  const composeFound = deps.compose ? Promise.resolve(deps.compose) : detectCompose();
+  composeFound.catch(() => undefined);
   const timeoutMs = seconds(options.timeout, DEFAULT_TIMEOUT_S, '--timeout') * 1000;
   const keep = count(options.keep, DEFAULT_KEEP, '--keep');
   const target = await resolveTarget(options, io);
@@ -141,7 +145,7 @@ export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDe
 
     const engine = deps.engine ?? new DockerodeEngine();
     await engine.ping();
-    const compose = deps.compose ?? (await detectCompose());
+    const compose = await composeFound;
     progress.done(`${path.relative(io.cwd, lock.file) || lock.file}`);
 
     const writes: PlannedWrite[] = changes.map((ch) => ({

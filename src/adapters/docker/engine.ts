@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { TailbridgeError } from '../../errors.js';
-import type { ContainerInfo, DockerEngine, ExecResult, NetworkInfo } from '../ports.js';
+import type { ContainerInfo, DockerEngine, DockerObjectRef, ExecResult, NetworkInfo } from '../ports.js';
 
 /** TS_* settings tailbridge may read back from a container: switches and routes, never credentials. */
 const READABLE_TS_SETTINGS = new Set([
@@ -74,6 +74,21 @@ export class DockerodeEngine implements DockerEngine {
       list.map((n) => this.call('inspect network', () => this.docker.getNetwork(n.Id).inspect())),
     );
     return detailed.map(toNetworkInfo);
+  }
+
+  async listObjects(): Promise<{ containers: DockerObjectRef[]; networks: DockerObjectRef[] }> {
+    const [containers, networks] = await Promise.all([
+      this.call('list containers', () => this.docker.listContainers({ all: true })),
+      this.call('list networks', () => this.docker.listNetworks()),
+    ]);
+    return {
+      containers: containers.map((c) => ({
+        id: c.Id,
+        name: (c.Names?.[0] ?? c.Id).replace(/^\//, ''),
+        labels: c.Labels ?? {},
+      })),
+      networks: networks.map((n) => ({ id: n.Id, name: n.Name, labels: n.Labels ?? {} })),
+    };
   }
 
   async exec(container: string, cmd: string[], options: { timeoutMs?: number } = {}): Promise<ExecResult> {
@@ -177,6 +192,7 @@ function toContainerInfo(c: Docker.ContainerInspectInfo): ContainerInfo {
     };
   }
   const health = (c.State as { Health?: { Status?: string } }).Health?.Status;
+  const test = (c.Config as { Healthcheck?: { Test?: string[] } }).Healthcheck?.Test;
   const ports = Object.entries(c.NetworkSettings.Ports ?? {}).flatMap(([container, bindings]) =>
     (bindings ?? []).map((b) => ({ container, hostIp: b.HostIp, hostPort: b.HostPort })),
   );
@@ -187,6 +203,7 @@ function toContainerInfo(c: Docker.ContainerInspectInfo): ContainerInfo {
     state: c.State.Status as ContainerInfo['state'],
     restartCount: c.RestartCount ?? 0,
     ...(health === 'starting' || health === 'healthy' || health === 'unhealthy' ? { health } : {}),
+    ...(test && test.length > 0 && test[0] !== 'NONE' ? { healthcheckTest: test } : {}),
     ...(c.State.Status === 'exited' ? { exitCode: c.State.ExitCode } : {}),
     ...(c.State.StartedAt ? { startedAt: c.State.StartedAt } : {}),
     labels: c.Config.Labels ?? {},

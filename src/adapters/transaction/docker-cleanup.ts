@@ -8,10 +8,7 @@ import type { ComposeProject, ContainerInfo, DockerEngine } from '../ports.js';
 
 /** Names of every network and container right now (taken before an attempt deploys). */
 export async function snapshotDocker(engine: DockerEngine): Promise<DockerSnapshot> {
-  const [networks, containers] = await Promise.all([
-    engine.listNetworks(),
-    engine.listContainers({ all: true }),
-  ]);
+  const { networks, containers } = await engine.listObjects();
   return { networks: networks.map((n) => n.name), containers: containers.map((c) => c.name) };
 }
 
@@ -32,11 +29,7 @@ export async function removeCreated(
   before: DockerSnapshot,
   project: string,
 ): Promise<string[]> {
-  const [networks, containers] = await Promise.all([
-    engine.listNetworks(),
-    engine.listContainers({ all: true }),
-  ]);
-  const created = createdSince(before, { networks, containers }, project);
+  const created = createdSince(before, await engine.listObjects(), project);
   const lines: string[] = [];
   for (const c of created.containers) {
     await engine.removeContainer(c.id);

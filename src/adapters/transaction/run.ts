@@ -101,6 +101,13 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
   const history = new HistoryStore(plan.stateDir, composeDir);
   const journals = new JournalStore(plan.stateDir);
 
+  // `compose config` on a staged copy in a private temp dir (never the user's folder) starts first
+  // and runs while the backup and the journal are written; its verdict is read at the validate step.
+  // It touches no user file, so starting it early changes nothing the journal protects.
+  const stageDir = await makeStageDir();
+  const staged = path.join(stageDir, path.basename(plan.composeFile));
+  const validation = startValidation(plan, deps, stageDir, staged);
+
   // Backup: a complete, fsynced history entry exists before the journal mentions it.
   progress.start('backup');
   const before = await locateServiceContainer(deps.engine, plan.project, plan.service);
@@ -122,9 +129,6 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
   );
   deps.fault('backup');
 
-  // The staged copy for `compose config` lives in a private temp dir, never in the user's folder.
-  const stageDir = await makeStageDir();
-  const staged = path.join(stageDir, path.basename(plan.composeFile));
   const files: JournalFile[] = plan.writes.map((w, i) => {
     const m = manifest.files[i]!;
     return {
@@ -171,21 +175,9 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
     });
 
   try {
-    // Validate: `compose config -q` on the staged copy, with the compose directory as the project
-    // directory so relative paths resolve as they will for the real file.
     progress.start('validate');
-    const composeWrite = plan.writes.find((w) => w.path === plan.composeFile);
-    if (composeWrite?.content) {
-      await durableWrite(staged, composeWrite.content, 0o600);
-      let result: { ok: boolean; message: string };
-      try {
-        result = await deps.compose.validate({
-          ...plan.project,
-          files: [staged, ...plan.project.files.slice(1)],
-        });
-      } finally {
-        await rm(stageDir, { recursive: true, force: true });
-      }
+    const result = await validation;
+    if (result) {
       if (!result.ok) {
         const message = `compose config rejected the new file: ${result.message.split(staged).join(path.basename(plan.composeFile))}`;
         progress.fail(message);
@@ -194,7 +186,7 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
         return { exitCode: ExitCode.usage, historyId: manifest.id, failure: { step: 'validate', message } };
       }
     }
-    progress.done(`compose config (${deps.compose.flavor} ${deps.compose.version}) accepts it`);
+    progress.done(`${deps.compose.flavor === 'v2' ? 'docker compose' : 'docker-compose'} config accepts it`);
     await step('validated');
 
     current = 'write';
@@ -243,7 +235,9 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
       ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
     });
     if (!ready.ok) throw new StepError('wait', ready.reason, ready.logs);
-    progress.done(`${ready.container.name} ready after ${(ready.waitedMs / 1000).toFixed(1)} s`);
+    progress.done(
+      `${ready.container.name} ready after ${(ready.waitedMs / 1000).toFixed(1)} s${ready.evidence ? ` (${ready.evidence})` : ''}`,
+    );
 
     current = 'verify';
     progress.start('verify');
@@ -254,6 +248,7 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
       engine: deps.engine,
       composeFile: plan.composeFile,
       service: plan.service,
+      ...(ready.evidence ? { readiness: ready.evidence } : {}),
     });
     if (!verdict.ok) throw new StepError('verify', verdict.summary, undefined, verdict);
     progress.done(verdict.summary);
@@ -280,6 +275,29 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
       rollback,
       ...(e instanceof StepError && e.verdict ? { verify: e.verdict } : {}),
     };
+  }
+}
+
+/**
+ * `compose config -q` on a staged copy of the new compose file, with the compose directory as the
+ * project directory so relative paths resolve as they will for the real file. Never rejects; the
+ * stage dir is removed when it is done. Undefined when the compose file is not written.
+ */
+async function startValidation(
+  plan: TxPlan,
+  deps: TxDeps,
+  stageDir: string,
+  staged: string,
+): Promise<{ ok: boolean; message: string } | undefined> {
+  const composeWrite = plan.writes.find((w) => w.path === plan.composeFile);
+  try {
+    if (!composeWrite?.content) return undefined;
+    await durableWrite(staged, composeWrite.content, 0o600);
+    return await deps.compose.validate({ ...plan.project, files: [staged, ...plan.project.files.slice(1)] });
+  } catch (e) {
+    return { ok: false, message: (e as Error).message.split('\n')[0] ?? String(e) };
+  } finally {
+    await rm(stageDir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 

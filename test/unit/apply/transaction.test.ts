@@ -22,7 +22,7 @@ import {
   parseJournal,
   startJournal,
 } from '../../../src/core/apply/journal.js';
-import { redactSecrets, waitForContainer } from '../../../src/core/apply/readiness.js';
+import { healthcheckCommand, redactSecrets, waitForContainer } from '../../../src/core/apply/readiness.js';
 
 const dirs: string[] = [];
 const temp = () => {
@@ -323,6 +323,61 @@ describe('waitForContainer', () => {
       ok: false,
       reason: 'container ts not ready within 3 s (running, health starting)',
     });
+  });
+
+  it('does not wait for Docker’s healthcheck interval: it runs the healthcheck (or reads tailscale status) itself', async () => {
+    const probes: string[] = [];
+    const probe = async (x: ContainerInfo) => {
+      probes.push(x.id);
+      return { ready: true, evidence: 'wget -q --spider http://127.0.0.1:9002/healthz: exit 0' };
+    };
+    const starting = await waitForContainer({
+      engine,
+      locate: async () => c({ health: 'starting' }),
+      timeoutMs: 10_000,
+      probe,
+      ...clock(),
+    });
+    expect(starting).toMatchObject({
+      ok: true,
+      waitedMs: 0,
+      evidence: expect.stringContaining('healthz: exit 0'),
+    });
+    const noHealthcheck = await waitForContainer({
+      engine,
+      locate: async () => c({}),
+      timeoutMs: 10_000,
+      settleMs: 3000,
+      probe: async () => ({ ready: true, evidence: 'tailscale status --json: BackendState Running' }),
+      ...clock(),
+    });
+    expect(noHealthcheck).toMatchObject({ ok: true, waitedMs: 0 });
+    // Cannot probe (no tailscale CLI, no healthcheck): the settle period still decides.
+    const settled = await waitForContainer({
+      engine,
+      locate: async () => c({}),
+      timeoutMs: 10_000,
+      settleMs: 2000,
+      probe: async () => undefined,
+      ...clock(),
+    });
+    expect(settled).toMatchObject({ ok: true, waitedMs: 2000 });
+  });
+
+  it('runs a healthcheck test the way Docker does', () => {
+    expect(healthcheckCommand(['CMD', 'wget', '-q', '--spider', 'http://127.0.0.1:9002/healthz'])).toEqual([
+      'wget',
+      '-q',
+      '--spider',
+      'http://127.0.0.1:9002/healthz',
+    ]);
+    expect(healthcheckCommand(['CMD-SHELL', 'curl -f localhost || exit 1'])).toEqual([
+      '/bin/sh',
+      '-c',
+      'curl -f localhost || exit 1',
+    ]);
+    expect(healthcheckCommand(['NONE'])).toBeUndefined();
+    expect(healthcheckCommand(undefined)).toBeUndefined();
   });
 
   it('redacts secrets', () => {
