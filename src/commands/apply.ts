@@ -7,7 +7,7 @@ import { envFaultHook, type FaultHook } from '../adapters/transaction/fault.js';
 import { HistoryStore } from '../adapters/transaction/history.js';
 import { beginOperation, endOperation } from '../adapters/transaction/housekeeping.js';
 import { JournalStore } from '../adapters/transaction/journal-store.js';
-import { acquireLock, currentLockInfo, type HeldLock } from '../adapters/transaction/lock.js';
+import { type HeldLock, takeStateLock } from '../adapters/transaction/lock.js';
 import { type PlannedWrite, runTransaction, type TxResult } from '../adapters/transaction/run.js';
 import {
   resolveTarget,
@@ -189,22 +189,13 @@ function now(deps: Partial<ApplyDeps>): Date {
   return deps.now ? deps.now() : new Date();
 }
 
-export async function takeLock(
+export function takeLock(
   target: Target,
   command: string,
   io: Io,
   deps: Partial<ApplyDeps>,
 ): Promise<HeldLock> {
-  await mkdir(target.stateDir, { recursive: true });
-  const lock = await acquireLock(
-    path.join(target.stateDir, 'apply.lock'),
-    currentLockInfo(command, now(deps)),
-  );
-  if (lock.tookOver)
-    io.stderr(
-      `tailbridge: took over a stale lock of ${lock.tookOver.info.command} (pid ${lock.tookOver.info.pid}): ${lock.tookOver.reason}`,
-    );
-  return lock;
+  return takeStateLock(target.stateDir, command, now(deps), io.stderr);
 }
 
 /** New contents of the compose file (edits merged, like `generate --write`) and the side files. */

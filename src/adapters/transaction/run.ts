@@ -17,13 +17,13 @@ import {
   waitForContainer,
 } from '../../core/apply/readiness.js';
 import { ExitCode } from '../../errors.js';
+import { composeAccepts } from '../docker/staged-validate.js';
 import { durableWrite, syncDir } from '../durable.js';
 import { sha256 } from '../fs.js';
 import type { ComposeProject, ComposeRunner, DockerEngine } from '../ports.js';
 import { composeProjectName, removeCreated, snapshotDocker } from './docker-cleanup.js';
 import type { FaultHook } from './fault.js';
 import { HistoryStore } from './history.js';
-import { makeStageDir } from './housekeeping.js';
 import { JournalStore } from './journal-store.js';
 import { containerState, locateServiceContainer } from './locate.js';
 
@@ -101,12 +101,13 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
   const history = new HistoryStore(plan.stateDir, composeDir);
   const journals = new JournalStore(plan.stateDir);
 
-  // `compose config` on a staged copy in a private temp dir (never the user's folder) starts first
-  // and runs while the backup and the journal are written; its verdict is read at the validate step.
-  // It touches no user file, so starting it early changes nothing the journal protects.
-  const stageDir = await makeStageDir();
-  const staged = path.join(stageDir, path.basename(plan.composeFile));
-  const validation = startValidation(plan, deps, stageDir, staged);
+  // `compose config` on a staged copy starts first and runs while the backup and the journal are
+  // written; its verdict is read at the validate step. It touches no user file, so starting it
+  // early changes nothing the journal protects.
+  const composeWrite = plan.writes.find((w) => w.path === plan.composeFile)?.content;
+  const validation = composeWrite
+    ? composeAccepts(deps.compose, plan.project, plan.composeFile, composeWrite)
+    : Promise.resolve(undefined);
 
   // Backup: a complete, fsynced history entry exists before the journal mentions it.
   progress.start('backup');
@@ -152,7 +153,7 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
       historyId: manifest.id,
       files,
       dirsCreated: await missingDirs(plan.writes.filter((w) => w.content !== null).map((w) => w.path)),
-      scratch: [stageDir],
+      scratch: [],
       previous,
       dockerBefore,
       composeProject: composeProjectName(plan.project, before),
@@ -179,7 +180,7 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
     const result = await validation;
     if (result) {
       if (!result.ok) {
-        const message = `compose config rejected the new file: ${result.message.split(staged).join(path.basename(plan.composeFile))}`;
+        const message = `compose config rejected the new file: ${result.message}`;
         progress.fail(message);
         await history.setOutcome(manifest.id, 'not-applied', message, deps.now());
         await journals.remove();
@@ -275,29 +276,6 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
       rollback,
       ...(e instanceof StepError && e.verdict ? { verify: e.verdict } : {}),
     };
-  }
-}
-
-/**
- * `compose config -q` on a staged copy of the new compose file, with the compose directory as the
- * project directory so relative paths resolve as they will for the real file. Never rejects; the
- * stage dir is removed when it is done. Undefined when the compose file is not written.
- */
-async function startValidation(
-  plan: TxPlan,
-  deps: TxDeps,
-  stageDir: string,
-  staged: string,
-): Promise<{ ok: boolean; message: string } | undefined> {
-  const composeWrite = plan.writes.find((w) => w.path === plan.composeFile);
-  try {
-    if (!composeWrite?.content) return undefined;
-    await durableWrite(staged, composeWrite.content, 0o600);
-    return await deps.compose.validate({ ...plan.project, files: [staged, ...plan.project.files.slice(1)] });
-  } catch (e) {
-    return { ok: false, message: (e as Error).message.split('\n')[0] ?? String(e) };
-  } finally {
-    await rm(stageDir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
