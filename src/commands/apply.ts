@@ -1,4 +1,4 @@
-import { mkdir, rename } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import { detectCompose } from '../adapters/docker/compose.js';
 import { DockerodeEngine } from '../adapters/docker/engine.js';

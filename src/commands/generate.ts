@@ -149,7 +149,7 @@ async function assertComposeAccepts(
 async function assertUnchanged(changes: FileChange[]): Promise<void> {
   for (const ch of changes) {
     const now = await readFile(ch.path).catch(() => undefined);
-    const same = ch.before === undefined ? now === undefined : now !== undefined && now.equals(ch.before);
+    const same = ch.before === undefined ? now === undefined : now?.equals(ch.before) === true;
     if (!same)
       throw new TailbridgeError(`${ch.display}: changed while tailbridge was validating; run it again`);
   }
