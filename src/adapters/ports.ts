@@ -37,8 +37,13 @@ export interface ContainerInfo {
   networks: Record<string, ContainerNetwork>;
   /** Environment variable NAMES only: values may hold secrets and are never read into tailbridge. */
   envNames: string[];
-  /** Values of the non-secret TS_* switches tailbridge reasons about (TS_USERSPACE, TS_ROUTES, …). */
+  /**
+   * Values of the non-secret TS_* switches tailbridge reasons about (TS_USERSPACE, TS_ROUTES, …);
+   * TS_EXTRA_ARGS with any credential in it replaced (it is appended to `tailscale up`).
+   */
   tsSettings: Record<string, string>;
+  /** The container's hostname (Config.Hostname): containerboot's node name without TS_HOSTNAME. */
+  hostname?: string;
   capAdd: string[];
   devices: string[];
   sysctls: Record<string, string>;

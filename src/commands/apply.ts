@@ -2,6 +2,7 @@ import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import { detectCompose } from '../adapters/docker/compose.js';
 import { DockerodeEngine } from '../adapters/docker/engine.js';
+import { identityVerdict } from '../adapters/node-identity.js';
 import type { ComposeRunner, DockerEngine } from '../adapters/ports.js';
 import { envFaultHook, type FaultHook } from '../adapters/transaction/fault.js';
 import { HistoryStore } from '../adapters/transaction/history.js';
@@ -21,6 +22,7 @@ import { describeJournal } from '../core/apply/journal.js';
 import { lineProgress } from '../core/apply/progress.js';
 import type { Verifier } from '../core/apply/readiness.js';
 import { unifiedDiff } from '../core/compose/diff.js';
+import { describeGuard, type GuardFlag, type GuardVerdict, refusalMessage } from '../core/identity/guard.js';
 import { isMode, MODES, type Mode } from '../core/model/modes.js';
 import { ExitCode, TailbridgeError } from '../errors.js';
 import { computeFileChanges, type FileChange } from './file-changes.js';
@@ -38,6 +40,8 @@ export interface ApplyOptions extends TargetOptions {
   discardJournal?: boolean;
   /** Verify end to end (L4) through an ephemeral tailnet probe container. */
   probe?: boolean;
+  /** Identity changes the user allows (`--allow-rename`, `--allow-route-change`, `--allow-state-move`). */
+  allow?: GuardFlag[];
   json?: boolean;
 }
 
@@ -76,7 +80,9 @@ export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDe
   const c = colors(io);
 
   if (options.dryRun) {
-    printDryRun(io, options, target, mode, await computeChanges(target, mode), timeoutMs);
+    const changes = await computeChanges(target, mode);
+    const identity = await dryRunIdentity(deps, target, mode, options.allow ?? []);
+    printDryRun(io, options, target, mode, changes, timeoutMs, identity);
     return ExitCode.ok;
   }
   const progress = lineProgress(io, 7, { toStderr: Boolean(options.json) });
@@ -126,6 +132,15 @@ export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDe
       progress.done('nothing to apply');
       return ExitCode.ok;
     }
+    const engine = deps.engine ?? new DockerodeEngine();
+    await engine.ping();
+    // Before anything changes: the new desired state against the running node.
+    const identity = await guardFor(engine, target, mode, options.allow ?? []);
+    for (const line of identityLines(identity, target)) progress.note(line);
+    if (identity && identity.refused.length > 0) {
+      progress.fail('the change would alter the running node');
+      throw new TailbridgeError(refusalMessage(identity, 'applied'));
+    }
     if (!options.yes) {
       if (!io.isTTY)
         throw new TailbridgeError(
@@ -143,8 +158,6 @@ export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDe
       }
     }
 
-    const engine = deps.engine ?? new DockerodeEngine();
-    await engine.ping();
     const compose = await composeFound;
     progress.done(`${path.relative(io.cwd, lock.file) || lock.file}`);
 
@@ -185,6 +198,23 @@ export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDe
   }
 }
 
+/** Sidecar mode leaves the main tailscale service as it is; every other mode replaces it. */
+export async function guardFor(
+  engine: DockerEngine,
+  target: Target,
+  mode: Mode,
+  allow: readonly GuardFlag[],
+): Promise<GuardVerdict | undefined> {
+  if (mode === 'sidecar') return undefined;
+  return identityVerdict(engine, target.project, target.loaded.config, allow);
+}
+
+export function identityLines(v: GuardVerdict | undefined, target: Target): string[] {
+  return v
+    ? describeGuard(v, target.loaded.config.tailscale.containerName)
+    : [`identity: sidecar mode leaves ${target.service} as it is`];
+}
+
 function now(deps: Partial<ApplyDeps>): Date {
   return deps.now ? deps.now() : new Date();
 }
@@ -207,7 +237,7 @@ export function computeChanges(target: Target, mode: Mode): Promise<FileChange[]
 export function applySteps(target: Target, mode: string, changes: FileChange[], timeoutMs: number): string[] {
   const history = path.join(target.display(target.stateDir), 'history');
   return [
-    `lock ${path.join(target.display(target.stateDir), 'apply.lock')} (refuse if another apply runs or an earlier one did not finish)`,
+    `lock ${path.join(target.display(target.stateDir), 'apply.lock')} (refuse if another apply runs or an earlier one did not finish); compare with the running node and refuse a rename, a dropped or changed route or a moved state directory unless --allow-rename / --allow-route-change / --allow-state-move names it`,
     `back up ${changes.map((c) => c.display).join(', ')} to ${history}/<time>-<hash>/, then start the journal`,
     `validate: compose schema (done: ok) and \`compose config -q\` on a staged copy`,
     `write ${changes.length} file(s) atomically (side files first, the compose file last)`,
@@ -217,6 +247,23 @@ export function applySteps(target: Target, mode: string, changes: FileChange[], 
   ];
 }
 
+/** The identity lines of a dry run; a dry run also works where no Docker engine answers. */
+async function dryRunIdentity(
+  deps: Partial<ApplyDeps>,
+  target: Target,
+  mode: Mode,
+  allow: readonly GuardFlag[],
+): Promise<{ lines: string[]; refused: number }> {
+  try {
+    const engine = deps.engine ?? new DockerodeEngine();
+    await engine.ping();
+    const v = await guardFor(engine, target, mode, allow);
+    return { lines: identityLines(v, target), refused: v?.refused.length ?? 0 };
+  } catch (e) {
+    return { lines: [`identity: not compared (${(e as Error).message.split('\n')[0]})`], refused: 0 };
+  }
+}
+
 function printDryRun(
   io: Io,
   options: ApplyOptions,
@@ -224,6 +271,7 @@ function printDryRun(
   mode: string,
   changes: FileChange[],
   timeoutMs: number,
+  identity: { lines: string[]; refused: number },
 ): void {
   const diff = changes
     .map((ch) => unifiedDiff(ch.display, ch.before?.toString('utf8') ?? '', ch.after))
@@ -238,6 +286,8 @@ function printDryRun(
           mode,
           files: changes.map((c) => ({ path: c.display, exists: c.before !== undefined })),
           diff,
+          identity: identity.lines,
+          refused: identity.refused > 0,
           steps,
         },
         null,
@@ -248,6 +298,10 @@ function printDryRun(
   }
   const c = colors(io);
   io.stdout(diff || `${target.display(target.composeFile)} already has mode ${mode}: nothing to apply`);
+  io.stdout('');
+  for (const line of identity.lines) io.stdout(line);
+  if (identity.refused > 0)
+    io.stdout(c.red(`apply --mode ${mode} would be refused until the flag named above is passed`));
   io.stdout(c.bold(`\nDry run — nothing written. apply --mode ${mode} would:`));
   for (const [i, s] of steps.entries()) io.stdout(`  ${i + 1}. ${s}`);
 }

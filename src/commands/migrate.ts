@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { detectCompose } from '../adapters/docker/compose.js';
 import { DockerodeEngine } from '../adapters/docker/engine.js';
+import { identityVerdict } from '../adapters/node-identity.js';
 import type { ComposeRunner, DockerEngine } from '../adapters/ports.js';
 import { saveRun } from '../adapters/runs.js';
 import { envFaultHook } from '../adapters/transaction/fault.js';
@@ -13,6 +14,7 @@ import { VERSION } from '../cli/version.js';
 import { ROLLBACK_STEPS } from '../core/apply/journal.js';
 import type { Verifier } from '../core/apply/readiness.js';
 import { toEnvironmentFacts } from '../core/discover/index.js';
+import { describeGuard, type GuardFlag, refusalMessage } from '../core/identity/guard.js';
 import {
   describePhases,
   type PlannedPhase,
@@ -40,6 +42,8 @@ export interface MigrateOptions extends TargetOptions {
   timeout?: number;
   /** Verify end to end (L4) through an ephemeral tailnet probe container. */
   probe?: boolean;
+  /** Identity changes the user allows (as for apply). */
+  allow?: GuardFlag[];
   yes?: boolean;
   json?: boolean;
 }
@@ -81,14 +85,30 @@ export async function migrate(
   const original = await currentMode(engine, config.tailscale.containerName);
   const phases = plannedPhases(plan, original, requested);
 
+  // The identity guard before anything changes: every phase but sidecar replaces the node's container.
+  const replaces = phases.some((p) => p.kind === 'apply' && !p.blocked && p.mode !== 'sidecar');
+  const identity = replaces
+    ? await identityVerdict(engine, target.project, config, options.allow ?? [])
+    : undefined;
+  const identityText = identity ? describeGuard(identity, config.tailscale.containerName) : [];
+
   if (options.dryRun) {
     const lines = [
       `tailbridge migrate — dry run (today: ${original ?? 'no tailscale container found'})`,
+      ...identityText,
+      ...(identity && identity.refused.length > 0
+        ? ['migrate would be refused until the flag named above is passed']
+        : []),
       ...describePhases(phases, { timeoutS, probe: Boolean(options.probe) }),
     ];
-    io.stdout(options.json ? JSON.stringify({ original, phases }, null, 2) : lines.join('\n'));
+    io.stdout(
+      options.json ? JSON.stringify({ original, identity: identityText, phases }, null, 2) : lines.join('\n'),
+    );
     return ExitCode.ok;
   }
+  for (const line of identityText) log(line);
+  if (identity && identity.refused.length > 0)
+    throw new TailbridgeError(refusalMessage(identity, 'migrated'));
   if (!options.yes && !io.isTTY)
     throw new TailbridgeError(
       'migrate changes your files and containers: pass --yes to confirm (not a terminal)',
@@ -255,6 +275,7 @@ async function runPhase(phase: PlannedPhase, ctx: PhaseContext): Promise<PhaseRe
       ...targetOptions(ctx.options),
       mode: phase.mode,
       yes: true,
+      ...(ctx.options.allow ? { allow: ctx.options.allow } : {}),
       ...(ctx.options.timeout !== undefined ? { timeout: ctx.options.timeout } : {}),
     },
     quiet,

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
@@ -85,6 +85,27 @@ describeDocker('apply against the real engine (busybox stand-in)', () => {
     await history({ config: stack.config, json: true }, h);
     expect(JSON.parse(h.out.join('')).entries[0]).toMatchObject({ outcome: 'rolled-back' });
   }, 180_000);
+
+  it('identity guard: a config that renames the node is refused before anything changes; --allow-rename lets it through', async () => {
+    const { stack, container, before } = await deployed();
+    writeFileSync(stack.config, readFileSync(stack.config, 'utf8').replace('hostname: lab', 'hostname: vm'));
+    const refusedBefore = snapshot(stack.dir);
+    const options = { config: stack.config, mode: 'serve', yes: true };
+    await expect(apply(options, memoryIo(), standIn)).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(
+        /^not applied: the new configuration would alter the running tailscale node \(nothing was changed\):\n {2}renames the node lab → vm: .* — pass --allow-rename to allow it$/,
+      ),
+    });
+    expectSameFiles(stack.dir, refusedBefore);
+    expect(existsSync(path.join(stack.dir, '.tailbridge/history'))).toBe(false);
+    expect(inspectService(stack)!.id).toBe(container.id);
+    const io = memoryIo();
+    expect(await apply({ ...options, allow: ['allow-rename'] }, io, standIn), io.err.join('\n')).toBe(0);
+    expect(io.out.join('\n')).toContain('identity: renames the node lab → vm');
+    expect(io.out.join('\n')).toContain('allowed by --allow-rename');
+    expect(readFileSync(stack.compose, 'utf8')).not.toBe(before.get('compose.yaml')!.bytes.toString());
+  }, 120_000);
 
   it('refuses a second apply while the lock is held (exit 2)', async () => {
     const { stack, before } = await deployed();

@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
+import { redactExtraArgs } from '../../core/identity/extra-args.js';
 import { TailbridgeError } from '../../errors.js';
 import type { ContainerInfo, DockerEngine, DockerObjectRef, ExecResult, NetworkInfo } from '../ports.js';
 
@@ -180,6 +181,8 @@ function toContainerInfo(c: Docker.ContainerInspectInfo): ContainerInfo {
     const eq = entry.indexOf('=');
     const name = eq < 0 ? entry : entry.slice(0, eq);
     if (READABLE_TS_SETTINGS.has(name)) tsSettings[name] = entry.slice(eq + 1);
+    // Flags for `tailscale up`: kept only with every credential in them replaced.
+    else if (name === 'TS_EXTRA_ARGS') tsSettings[name] = redactExtraArgs(entry.slice(eq + 1));
   }
   const networks: ContainerInfo['networks'] = {};
   for (const [name, n] of Object.entries(c.NetworkSettings.Networks ?? {})) {
@@ -207,6 +210,7 @@ function toContainerInfo(c: Docker.ContainerInspectInfo): ContainerInfo {
     ...(c.State.Status === 'exited' ? { exitCode: c.State.ExitCode } : {}),
     ...(c.State.StartedAt ? { startedAt: c.State.StartedAt } : {}),
     labels: c.Config.Labels ?? {},
+    ...(c.Config.Hostname ? { hostname: c.Config.Hostname } : {}),
     networkMode: c.HostConfig.NetworkMode ?? 'default',
     networks,
     envNames: env.map((e) => e.split('=')[0]!),

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { ContainerInfo, NetworkInfo } from '../../adapters/ports.js';
+import { stateDirMount } from '../identity/state-dir.js';
 import { parseGoBool } from '../lint/values.js';
 import { cidrContains, formatIPv4, ipInRange, parseCidr, parseIPv4 } from '../model/net.js';
 import type {
@@ -182,8 +183,6 @@ function containerNetworks(
   });
 }
 
-const STATE_DIR_DEFAULT = '/var/lib/tailscale';
-
 function tailscaleContainer(c: ContainerSummary, info: ContainerInfo): TailscaleContainer | undefined {
   const matchedBy: string[] = [];
   if (/tailscale/i.test(info.image)) matchedBy.push('image');
@@ -198,17 +197,7 @@ function tailscaleContainer(c: ContainerSummary, info: ContainerInfo): Tailscale
   if (info.networkMode === 'host') mode = 'host';
   else if (macvlan) mode = 'macvlan';
   else mode = userspace ? 'userspace' : 'kernel';
-  const stateDest = info.tsSettings.TS_STATE_DIR || STATE_DIR_DEFAULT;
-  const mount =
-    info.mounts.find((m) => m.destination === stateDest) ??
-    info.mounts
-      .filter((m) => stateDest.startsWith(`${m.destination.replace(/\/$/, '')}/`))
-      .sort((a, b) => b.destination.length - a.destination.length)[0];
-  const stateDir = mount
-    ? mount.destination === stateDest
-      ? mount
-      : { ...mount, source: path.posix.join(mount.source, path.posix.relative(mount.destination, stateDest)) }
-    : undefined;
+  const stateDir = stateDirMount(info.mounts, info.tsSettings.TS_STATE_DIR);
   const routes = (info.tsSettings.TS_ROUTES ?? '')
     .split(',')
     .map((r) => r.trim())
