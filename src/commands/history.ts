@@ -24,7 +24,7 @@ export interface HistoryRow {
 
 /** `tailbridge history`: the backups apply made (newest first), with what happened to each apply. */
 export async function history(options: HistoryOptions, io: Io): Promise<number> {
-  const target = await resolveTarget(options, io);
+  const target = await resolveTarget(options, io, { allowTodo: true });
   const store = new HistoryStore(target.stateDir, target.composeDir);
   const journal = await new JournalStore(target.stateDir).read().catch(() => undefined);
   const rows: HistoryRow[] = (await store.list()).map((m) => ({

@@ -43,7 +43,7 @@ export async function rollback(
   io: Io,
   deps: Partial<ApplyDeps> = {},
 ): Promise<number> {
-  const target = await resolveTarget(options, io);
+  const target = await resolveTarget(options, io, { allowTodo: true });
   const timeoutMs = (options.timeout ?? DEFAULT_TIMEOUT_S) * 1000;
   if (!(timeoutMs > 0)) throw new TailbridgeError('--timeout must be a positive number of seconds');
   const c = colors(io);

@@ -1,8 +1,10 @@
 import path from 'node:path';
 import type { ContainerInfo, NetworkInfo } from '../../adapters/ports.js';
-import { stateDirMount } from '../identity/state-dir.js';
+import { runningIdentity } from '../identity/node.js';
+import { CONVENTIONAL_STATE_DIR, stateDirMount } from '../identity/state-dir.js';
 import { parseGoBool } from '../lint/values.js';
-import { cidrContains, formatIPv4, ipInRange, parseCidr, parseIPv4 } from '../model/net.js';
+import { cidrContains, formatIPv4, ipInRange, isIPv4Cidr, parseCidr, parseIPv4 } from '../model/net.js';
+import { composeServiceFacts } from './compose-service.js';
 import type {
   ComposeLabels,
   ContainerSummary,
@@ -14,6 +16,7 @@ import type {
   IpRouteEntry,
   MacvlanSuggestion,
   ParentCandidate,
+  RawDockerFacts,
   RawFacts,
   RawHostFacts,
   TailscaleContainer,
@@ -104,10 +107,11 @@ function lanOf(interfaces: HostInterface[], route: IpRouteEntry | undefined): Di
     subnet: networkOf(addr)!,
     gateway: route.gateway,
     hostAddress: addr.split('/')[0]!,
+    source: 'default-route',
   };
 }
 
-const PARENT_KINDS = new Set<InterfaceKind>(['ethernet', 'bridge', 'bond', 'vlan', 'wifi']);
+const PARENT_KINDS = new Set<InterfaceKind>(['ethernet', 'bridge', 'bond', 'vlan', 'wifi', 'veth']);
 
 export function parentCandidates(interfaces: HostInterface[], lanInterface?: string): ParentCandidate[] {
   const out: ParentCandidate[] = [];
@@ -143,6 +147,7 @@ export function parentCandidates(interfaces: HostInterface[], lanInterface?: str
         bridge: 'Linux bridge: works as a macvlan parent (needed when the NIC is a bridge port)',
         bond: 'bond: valid macvlan parent',
         vlan: 'VLAN interface: valid macvlan parent (on TrueNAS use its vlanN, not a Docker-made eno1.N)',
+        veth: 'veth (one end of a virtual Ethernet pair, e.g. the LAN link of a VM or a network namespace): valid macvlan parent',
       };
       out.push({ ...base, usable: true, reason: `${why[i.kind] ?? i.kind}${down}` });
     }
@@ -154,7 +159,7 @@ export function parentCandidates(interfaces: HostInterface[], lanInterface?: str
   return out;
 }
 
-function composeLabels(labels: Record<string, string>): ComposeLabels | undefined {
+export function composeLabels(labels: Record<string, string>): ComposeLabels | undefined {
   const project = labels['com.docker.compose.project'];
   if (!project) return undefined;
   const workingDir = labels['com.docker.compose.project.working_dir'];
@@ -183,11 +188,23 @@ function containerNetworks(
   });
 }
 
-function tailscaleContainer(c: ContainerSummary, info: ContainerInfo): TailscaleContainer | undefined {
+/** Why a container counts as a tailscale container: its image and/or TS_* environment; empty = it does not. */
+export function tailscaleMatch(info: Pick<ContainerInfo, 'image' | 'envNames'>): string[] {
   const matchedBy: string[] = [];
   if (/tailscale/i.test(info.image)) matchedBy.push('image');
   const tsEnv = info.envNames.filter((n) => n.startsWith('TS_'));
   if (tsEnv.length > 0) matchedBy.push(`env ${tsEnv.slice(0, 3).join(', ')}${tsEnv.length > 3 ? ', …' : ''}`);
+  return matchedBy;
+}
+
+const AUTH_NAMES = new Set(['TS_AUTHKEY', 'TS_AUTH_KEY', 'TS_CLIENT_SECRET']);
+
+function tailscaleContainer(
+  c: ContainerSummary,
+  info: ContainerInfo,
+  docker: RawDockerFacts | undefined,
+): TailscaleContainer | undefined {
+  const matchedBy = tailscaleMatch(info);
   if (matchedBy.length === 0) return undefined;
   const raw = info.tsSettings.TS_USERSPACE;
   const parsed = raw === undefined || raw === '' ? undefined : parseGoBool(raw);
@@ -198,10 +215,24 @@ function tailscaleContainer(c: ContainerSummary, info: ContainerInfo): Tailscale
   else if (macvlan) mode = 'macvlan';
   else mode = userspace ? 'userspace' : 'kernel';
   const stateDir = stateDirMount(info.mounts, info.tsSettings.TS_STATE_DIR);
-  const routes = (info.tsSettings.TS_ROUTES ?? '')
-    .split(',')
-    .map((r) => r.trim())
-    .filter(Boolean);
+  const unused = stateDir ? undefined : info.mounts.find((m) => m.destination === CONVENTIONAL_STATE_DIR);
+  const runtime = docker?.tailscaleRuntime?.[c.name];
+  const identity = runningIdentity({
+    container: c.name,
+    tsSettings: info.tsSettings,
+    ...(info.hostname ? { containerHostname: info.hostname } : {}),
+    ...(stateDir ? { stateDir: stateDir.source } : {}),
+    ...(runtime?.status ? { status: runtime.status } : {}),
+    ...(runtime?.prefs ? { prefs: runtime.prefs } : {}),
+  });
+  const composeFile = c.compose?.configFiles[0];
+  const text = composeFile ? docker?.composeTexts?.[composeFile] : undefined;
+  const service = c.compose?.service;
+  const facts = text && service ? composeServiceFacts(text, service, c.compose?.workingDir) : undefined;
+  const envFiles = (facts?.envFiles ?? []).map((p) => {
+    const names = docker?.envFileNames?.[p] ?? undefined;
+    return { path: p, ...(names ? { names } : {}), holdsAuth: (names ?? []).some((n) => AUTH_NAMES.has(n)) };
+  });
   return {
     name: c.name,
     image: c.image,
@@ -212,13 +243,60 @@ function tailscaleContainer(c: ContainerSummary, info: ContainerInfo): Tailscale
     networkMode: c.networkMode,
     matchedBy,
     ...(c.compose ? { compose: c.compose } : {}),
-    ...(c.compose?.configFiles[0] ? { composeFile: c.compose.configFiles[0] } : {}),
+    ...(composeFile ? { composeFile } : {}),
     ...(stateDir ? { stateDir } : {}),
-    ...(info.tsSettings.TS_HOSTNAME ? { hostname: info.tsSettings.TS_HOSTNAME } : {}),
-    ...(routes.length ? { routes } : {}),
+    ...(unused ? { unusedStateMount: unused.source } : {}),
+    ...(identity.hostname ? { hostname: identity.hostname } : {}),
+    ...(identity.routes.length ? { routes: identity.routes } : {}),
+    identity,
+    envFiles,
+    ...(facts?.authSecretFile ? { authSecretFile: facts.authSecretFile } : {}),
+    ...(facts?.inlineAuthKey ? { inlineAuthKey: true } : {}),
     ...(macvlan?.ipv4 ? { macvlanAddress: macvlan.ipv4, macvlanNetwork: macvlan.name } : {}),
     networks: c.networks,
   };
+}
+
+/** The tailscale container that matters: running before stopped, recognised by image before by env only. */
+export function pickTailscale(list: readonly TailscaleContainer[]): TailscaleContainer | undefined {
+  const rank = (t: TailscaleContainer) =>
+    (t.state === 'running' ? 0 : 1) + (t.matchedBy.includes('image') ? 0 : 2);
+  return [...list].sort((a, b) => rank(a) - rank(b))[0];
+}
+
+/**
+ * The LAN as the running node defines it: the host interface holding an address inside one of its
+ * advertised IPv4 routes (the default route may well be on another interface). Its gateway is the
+ * router the routing table shows inside that subnet, when there is one.
+ */
+function lanOfRoutes(
+  interfaces: HostInterface[],
+  routesTable: IpRouteEntry[],
+  routes: readonly string[],
+): Discovery['lan'] {
+  const v4 = routes.filter(isIPv4Cidr);
+  for (const i of interfaces) {
+    if (i.dockerManaged || i.kind === 'loopback' || i.kind === 'tun' || i.kind === 'wireguard') continue;
+    const addr = i.ipv4.find((a) => v4.some((r) => cidrContains(r, a.split('/')[0]!)));
+    if (!addr) continue;
+    const subnet = networkOf(addr)!;
+    const held = v4.filter((r) => cidrContains(r, addr.split('/')[0]!));
+    const gateway = routesTable
+      .filter((r) => r.gateway && parseIPv4(r.gateway) !== undefined && cidrContains(subnet, r.gateway))
+      .sort(
+        (a, b) =>
+          Number(b.dst === 'default') - Number(a.dst === 'default') || (a.metric ?? 0) - (b.metric ?? 0),
+      )[0]?.gateway;
+    return {
+      interface: i.name,
+      subnet,
+      ...(gateway ? { gateway } : {}),
+      hostAddress: addr.split('/')[0]!,
+      source: 'advertised-route',
+      routes: held,
+    };
+  }
+  return undefined;
 }
 
 function usedAddresses(
@@ -244,7 +322,7 @@ function usedAddresses(
       out.push({ address, subnet, by });
     }
   };
-  if (lan) add(lan.gateway, 'gateway');
+  if (lan?.gateway) add(lan.gateway, 'gateway');
   for (const i of interfaces) for (const a of i.ipv4) add(a.split('/')[0], `host (${i.name})`);
   for (const n of networks) {
     if (n.driver !== 'macvlan' && n.driver !== 'ipvlan') continue;
@@ -305,8 +383,6 @@ export function suggestMacvlan(
 export function computeDiscovery(raw: RawFacts): Discovery {
   const interfaces = hostInterfaces(raw.host);
   const route = defaultRoute(raw.host.routes);
-  const lan = lanOf(interfaces, route);
-  const parents = parentCandidates(interfaces, lan?.interface ?? route?.dev);
   const ifnames = new Set(interfaces.map((i) => i.name));
 
   const netList = raw.docker?.networks ?? [];
@@ -342,8 +418,13 @@ export function computeDiscovery(raw: RawFacts): Discovery {
     };
   });
   const tailscale = containers
-    .map((c, i) => tailscaleContainer(c, infos[i]!))
+    .map((c, i) => tailscaleContainer(c, infos[i]!, raw.docker))
     .filter((t): t is TailscaleContainer => t !== undefined);
+  // The running node's routes say where the LAN is; the default route is only the fallback.
+  const lan =
+    lanOfRoutes(interfaces, raw.host.routes, pickTailscale(tailscale)?.identity.routes ?? []) ??
+    lanOf(interfaces, route);
+  const parents = parentCandidates(interfaces, lan?.interface ?? route?.dev);
 
   const used = usedAddresses(raw, interfaces, lan, networks, containers);
   const dhcpRange = raw.known?.dhcpRange;

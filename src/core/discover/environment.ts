@@ -2,7 +2,7 @@ import type { HomelabConfig } from '../model/config.js';
 import type { EnvironmentFacts, ParentKind } from '../plan/environment.js';
 import type { Discovery } from './types.js';
 
-const PARENT_KINDS = new Set<string>(['ethernet', 'bridge', 'bond', 'vlan', 'wifi']);
+const PARENT_KINDS = new Set<string>(['ethernet', 'bridge', 'bond', 'vlan', 'veth', 'wifi']);
 
 /**
  * The planner's view of what discover observed. With a config, the parent checked is the config's

@@ -1,5 +1,6 @@
 import type { HomelabConfig } from '../model/config.js';
 import { formatIPv4, parseCidr } from '../model/net.js';
+import { dnsLabel } from './names.js';
 import type { NodeIdentity } from './node.js';
 
 /** The flags that let a change through the identity guard, one per kind of change that can hurt. */
@@ -60,7 +61,8 @@ const onOff = (b: boolean) => (b ? 'on' : 'off');
  */
 export function identityChanges(running: NodeIdentity, desired: DesiredIdentity): IdentityChange[] {
   const out: IdentityChange[] = [];
-  if (running.hostname !== undefined && running.hostname !== desired.hostname)
+  // Tailscale turns the requested hostname into a DNS label: "TrueNAS" runs as truenas.
+  if (running.hostname !== undefined && dnsLabel(running.hostname) !== desired.hostname)
     out.push({
       field: 'hostname',
       guard: 'allow-rename',
