@@ -80,9 +80,11 @@ export async function migrate(
 
   const engine = deps.engine ?? new DockerodeEngine();
   await engine.ping();
-  const environment = await (deps.environment ?? (() => observedEnvironment(config, engine)))();
-  const plan = planModes(config, environment);
-  const original = await currentMode(engine, config.tailscale.containerName);
+  const observed = await (deps.environment ?? (() => observedEnvironment(config, engine)))();
+  // What the record states: the config's facts (the configured parent kind…) overlaid with observations.
+  const environment = resolveEnvironment(config, observed);
+  const plan = planModes(config, observed);
+  const { mode: original, image: originalImage } = await currentMode(engine, config.tailscale.containerName);
   const phases = plannedPhases(plan, original, requested);
 
   // The identity guard before anything changes: every phase but sidecar replaces the node's container.
@@ -144,7 +146,7 @@ export async function migrate(
       log(
         `${result.outcome === 'passed' ? c.green('✔ passed') : result.outcome === 'blocked' ? c.dim('– blocked') : c.red('✖ failed')}: ${result.reason}`,
       );
-      if (result.outcome === 'failed' && !result.rolledBack) {
+      if (result.outcome === 'failed' && !result.rolledBack && result.kind !== 'keep-original') {
         exitCode = ExitCode.rollbackFailed;
         final = { state: 'failed', ...(original ? { mode: original } : {}) };
         break;
@@ -166,7 +168,7 @@ export async function migrate(
 
   if (!final) {
     log(c.bold('\nno mode passed: verifying the original configuration'));
-    const verify = await verifyOriginal(engine, target, original);
+    const verify = await verifyOriginal(engine, target, original, options.probe);
     final = { state: 'restored', ...(original ? { mode: original } : {}), verify };
     exitCode = ExitCode.rolledBack;
   }
@@ -187,6 +189,7 @@ export async function migrate(
     phases: results,
     final,
     ...(original ? { originalMode: original } : {}),
+    ...(originalImage ? { originalImage } : {}),
     rollback: {
       commands: rollbackCommands(
         firstBackup,
@@ -249,13 +252,14 @@ async function runPhase(phase: PlannedPhase, ctx: PhaseContext): Promise<PhaseRe
     const ok = verify.verdict === 'pass';
     return {
       ...base,
+      kind: 'keep-original',
       durationMs: elapsed(),
       outcome: ok ? 'passed' : 'failed',
       reason: ok
         ? `the original ${phase.mode}-mode configuration is in place and verified`
-        : firstFailure(verify),
+        : `the original ${phase.mode}-mode configuration was kept, but ${firstFailure(verify)}`,
       verify,
-      rolledBack: true,
+      rolledBack: false,
     };
   }
 
@@ -299,6 +303,7 @@ async function runPhase(phase: PlannedPhase, ctx: PhaseContext): Promise<PhaseRe
   if (code === ExitCode.ok) {
     return {
       ...base,
+      kind: 'apply',
       durationMs: elapsed(),
       outcome: 'passed',
       reason: report ? passSummary(report) : 'applied and verified',
@@ -316,6 +321,7 @@ async function runPhase(phase: PlannedPhase, ctx: PhaseContext): Promise<PhaseRe
         : `apply exited with ${code}`;
   return {
     ...base,
+    kind: 'apply',
     durationMs: elapsed(),
     outcome: 'failed',
     reason,
@@ -338,13 +344,15 @@ function verifyOptions(target: Target, mode: Mode | undefined, probe?: boolean) 
   };
 }
 
+/** The last verification of the restored original: with the probe when the phases had it. */
 async function verifyOriginal(
   engine: DockerEngine,
   target: Target,
   mode: Mode | undefined,
+  probe?: boolean,
 ): Promise<VerifyReport | undefined> {
   try {
-    return await runVerify({ engine }, verifyOptions(target, mode));
+    return await runVerify({ engine }, verifyOptions(target, mode, probe));
   } catch {
     return undefined;
   }
@@ -417,10 +425,15 @@ function parseModes(modes: string[] | undefined): Mode[] | undefined {
   return list as Mode[];
 }
 
-async function currentMode(engine: DockerEngine, container: string): Promise<Mode | undefined> {
+/** The mode and image the tailscale container runs before the migration. */
+async function currentMode(
+  engine: DockerEngine,
+  container: string,
+): Promise<{ mode?: Mode; image?: string }> {
   const info = await engine.inspectContainer(container);
-  if (!info) return undefined;
-  return detectMode(info, await engine.listNetworks()).mode;
+  if (!info) return {};
+  const mode = detectMode(info, await engine.listNetworks()).mode;
+  return { ...(mode ? { mode } : {}), image: info.image };
 }
 
 async function observedEnvironment(

@@ -1,5 +1,5 @@
 import { isMode, type Mode } from '../model/modes.js';
-import { reportsByMode } from './evidence.js';
+import { allReportsByMode } from './evidence.js';
 import { type RecordOptions, renderDecisionRecord } from './record.js';
 import { redact } from './redact.js';
 import { escapeXml, renderSvg } from './svg.js';
@@ -150,7 +150,7 @@ export function recordToHtml(markdown: string, figure: (mode: Mode) => string): 
  */
 export function renderHtmlReport(run: MigrationRun, options: RecordOptions = {}): string {
   const md = renderDecisionRecord(run, options);
-  const reports = reportsByMode(run);
+  const reports = allReportsByMode(run);
   const body = recordToHtml(md, (mode) => renderSvg(topology(run.config, mode, reports.get(mode))));
   const title = /^# (.*)$/m.exec(md)?.[1] ?? 'tailbridge decision record';
   return redact(

@@ -23,9 +23,13 @@ describe('topology', () => {
         'printer 192.168.20.30:631',
       ]),
     );
+    // The hop's own checks (route approved, gateway reachable) passed: the hop is not blamed for an
+    // end-to-end failure; the end-to-end edge from the remote device carries it.
     const route = t.edges.find((e) => e.label === 'subnet route 192.168.20.0/24')!;
-    expect(route.status).toBe('failed');
-    expect(route.checks).toEqual(['L4.lan:printer']);
+    expect(route).toMatchObject({ kind: 'hop', status: 'verified' });
+    expect(route.checks.sort()).toEqual(['L2.lan:gateway', 'L3.route:192.168.20.0/24']);
+    const e2e = t.edges.find((e) => e.label === 'end to end: LAN via the subnet route')!;
+    expect(e2e).toMatchObject({ kind: 'end-to-end', status: 'failed', checks: ['L4.lan:printer'] });
     const dns = t.edges.find((e) => e.label === 'Docker DNS jellyfin:8096')!;
     expect(dns).toMatchObject({ status: 'verified', checks: ['L2.dns:jellyfin', 'L2.tcp:jellyfin'] });
   });
