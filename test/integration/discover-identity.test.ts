@@ -215,6 +215,11 @@ services:
         /^ {2}changes the advertised route 198\.18\.40\.0\/24 → 192\.0\.2\.0\/24: .* — pass --allow-route-change to allow it$/,
       ),
     ]);
+    // The route dropped: refused without --allow-route-change.
+    writeFileSync(file, withValue(good, 'advertiseRoutes', '[]'));
+    await expect(apply(options, memoryIo({ cwd: work }), { verify: readinessVerify })).rejects.toThrow(
+      /drops the advertised route 198\.18\.40\.0\/24: .* — pass --allow-route-change to allow it/,
+    );
     // The rename alone, with the route flag only: still refused, for the rename.
     writeFileSync(file, withValue(good, 'hostname', 'vm'));
     await expect(

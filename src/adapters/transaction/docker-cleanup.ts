@@ -45,3 +45,23 @@ export async function removeCreated(
   }
   return lines;
 }
+
+/** docker-compose v1 renames the container it recreates to `<12 hex of its id>_<name>` first. */
+const RECREATE_TEMP = /^[0-9a-f]{12}_/;
+
+/**
+ * Containers of this compose service left half-recreated by a compose that was killed (or is still
+ * running for a killed tailbridge): v1's temporary `<id>_<name>` copies. Removing them lets the next
+ * `up --force-recreate` build the service from the restored file. Returns their names.
+ */
+export async function removeRecreateLeftovers(
+  engine: DockerEngine,
+  project: ComposeProject,
+  service: string,
+): Promise<string[]> {
+  const all = await engine.listContainers({ label: [`com.docker.compose.service=${service}`], all: true });
+  const name = composeProjectName(project, ...all);
+  const leftovers = all.filter((c) => c.labels[COMPOSE_PROJECT_LABEL] === name && RECREATE_TEMP.test(c.name));
+  for (const c of leftovers) await engine.removeContainer(c.id);
+  return leftovers.map((c) => c.name);
+}

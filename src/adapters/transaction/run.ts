@@ -21,11 +21,17 @@ import { composeAccepts } from '../docker/staged-validate.js';
 import { durableWrite, syncDir } from '../durable.js';
 import { sha256 } from '../fs.js';
 import type { ComposeProject, ComposeRunner, DockerEngine } from '../ports.js';
-import { composeProjectName, removeCreated, snapshotDocker } from './docker-cleanup.js';
+import {
+  composeProjectName,
+  removeCreated,
+  removeRecreateLeftovers,
+  snapshotDocker,
+} from './docker-cleanup.js';
 import type { FaultHook } from './fault.js';
 import { HistoryStore } from './history.js';
 import { JournalStore } from './journal-store.js';
 import { containerState, locateServiceContainer } from './locate.js';
+import { waitForStrayCompose } from './stray-compose.js';
 
 export interface TxDeps {
   engine: DockerEngine;
@@ -342,8 +348,12 @@ export async function rollbackJournal(
 
     if (needsRedeploy(journal)) {
       progress.start('redeploy the previous configuration');
+      // After a crash, the killed run's compose may still be bringing the new configuration up.
+      const stray = await waitForStrayCompose(journal.project.files);
+      if (stray.length > 0)
+        progress.note(`waited for the interrupted run's compose (pid ${stray.join(', ')})`);
       const beforeUp = await locateServiceContainer(deps.engine, journal.project, journal.service);
-      const up = await deps.compose.up(journal.project, { forceRecreate: true, removeOrphans: true });
+      const up = await redeploy(deps, journal, progress);
       if (up.exitCode !== 0) throw new Error(`compose up failed: ${firstLines(up.stderr || up.stdout)}`);
       progress.done('up -d --force-recreate --remove-orphans');
 
@@ -429,6 +439,24 @@ export async function rollbackJournal(
       .catch(() => undefined);
     return { ok: false, lines, problem, manualSteps: manualSteps(journal, history, journals, deps.compose) };
   }
+}
+
+/**
+ * `compose up -d --force-recreate --remove-orphans` of the restored files. After a crash the killed
+ * run's compose may still be running, or may have left a recreate half done: on failure, wait, remove
+ * the service's half-recreated leftovers and try again (three attempts).
+ */
+async function redeploy(deps: TxDeps, journal: Journal, progress: Progress) {
+  let up = await deps.compose.up(journal.project, { forceRecreate: true, removeOrphans: true });
+  for (let attempt = 1; up.exitCode !== 0 && attempt < 3; attempt++) {
+    await new Promise((r) => setTimeout(r, 2_000 * attempt));
+    const removed = await removeRecreateLeftovers(deps.engine, journal.project, journal.service);
+    progress.note(
+      `compose up failed (${firstLines(up.stderr || up.stdout)}); retrying${removed.length ? ` after removing the half-recreated ${removed.join(', ')}` : ''}`,
+    );
+    up = await deps.compose.up(journal.project, { forceRecreate: true, removeOrphans: true });
+  }
+  return up;
 }
 
 /** Writes one file back as it was (or deletes it); false when it already was. */
