@@ -22,6 +22,7 @@ import { saveRun } from '../adapters/runs.js';
 import type { Io } from '../cli/io.js';
 import { VERSION } from '../cli/version.js';
 import { healthcheckCommand, redactSecrets } from '../core/apply/readiness.js';
+import { loginServerArgs } from '../core/generate/tailscale-service.js';
 import type { HomelabConfig } from '../core/model/config.js';
 import { isMode, MODES, type Mode } from '../core/model/modes.js';
 import { cidrContains } from '../core/model/net.js';
@@ -404,7 +405,7 @@ async function probeEnv(options: RunVerifyOptions, hostname: string): Promise<Re
     );
     for (const k of AUTH_KEYS) if (parsed[k] !== undefined) env[k] = parsed[k];
   }
-  const extra = ['--accept-routes'];
+  const extra = [...loginServerArgs(config.tailscale.controlServer), '--accept-routes'];
   if (config.tailscale.tags.length > 0 && auth.method === 'oauth')
     extra.push(`--advertise-tags=${config.tailscale.tags.join(',')}`);
   const user = config.verify?.probe.environment ?? {};

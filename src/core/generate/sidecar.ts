@@ -102,7 +102,10 @@ export function generateSidecar(config: HomelabConfig): Generated {
       ? `Sidecars do not advertise ${config.tailscale.advertiseRoutes.join(', ')}; keep a subnet router (mode A or C) for that.`
       : undefined,
   ]);
-  const notes = [...SIDECAR_NOTES, ...commonNotes(config, false).slice(0, 3)];
+  const notes = [
+    ...SIDECAR_NOTES,
+    ...commonNotes(config, false).filter((n) => n.source !== 'containerboot-forwarding'),
+  ];
   const header = renderHeader({
     mode: 'sidecar',
     intro: [

@@ -1,7 +1,7 @@
 import { TailbridgeError } from '../../errors.js';
 import type { ComposeEdit } from '../compose/edits.js';
 import type { Fact } from '../facts/sources.js';
-import type { HomelabConfig } from '../model/config.js';
+import { DEFAULT_CONTROL_SERVER, type HomelabConfig } from '../model/config.js';
 
 /** Pieces every generated tailscale service shares: image, identity, state, auth, routes, health. */
 
@@ -56,8 +56,14 @@ export function assertAuthUsable(config: HomelabConfig): void {
     );
 }
 
+/** Another control server than Tailscale's (e.g. Headscale): `--login-server=<url>` for `tailscale up`. */
+export function loginServerArgs(controlServer: string): string[] {
+  const bare = (url: string) => url.replace(/\/+$/, '');
+  return bare(controlServer) === bare(DEFAULT_CONTROL_SERVER) ? [] : [`--login-server=${controlServer}`];
+}
+
 export function extraArgs(config: HomelabConfig, opts: { acceptRoutes: boolean; exitNode: boolean }): string {
-  const args: string[] = [];
+  const args: string[] = [...loginServerArgs(config.tailscale.controlServer)];
   if (config.tailscale.tags.length > 0) args.push(`--advertise-tags=${config.tailscale.tags.join(',')}`);
   if (opts.acceptRoutes) args.push('--accept-routes');
   if (opts.exitNode) args.push('--advertise-exit-node');
@@ -217,6 +223,12 @@ export function commonNotes(config: HomelabConfig, kernelMode: boolean): Fact[] 
       source: 'containerboot-forwarding',
     },
   ];
+  const login = loginServerArgs(config.tailscale.controlServer);
+  if (login.length > 0)
+    notes.push({
+      text: `The control server ${config.tailscale.controlServer} is passed as ${login[0]} in TS_EXTRA_ARGS: containerboot appends TS_EXTRA_ARGS to \`tailscale up\`, and the node keeps the control URL in its state after the first login.`,
+      source: 'containerboot-extra-args',
+    });
   if (kernelMode && config.tailscale.advertiseRoutes.some((r) => r.includes(':')))
     notes.push({
       text: 'An IPv6 route is advertised: IPv6 forwarding starts at 0 in a new network namespace, so it must be enabled explicitly.',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LintSettings } from '../lint/settings.js';
 import { cidrContains, isIPv4Cidr, isIPv6Cidr, parseIPv4 } from './net.js';
 
 const ipv4 = z
@@ -22,6 +23,21 @@ const pinnedImage = z
         'must be pinned to a version tag or digest (e.g. tailscale/tailscale:v1.102.3), not latest/stable or untagged',
     },
   );
+
+/** Tailscale's own coordination server: what `tailscale up` uses without --login-server. */
+export const DEFAULT_CONTROL_SERVER = 'https://controlplane.tailscale.com';
+
+const controlServerUrl = z.string().refine(
+  (s) => {
+    try {
+      const u = new URL(s);
+      return (u.protocol === 'https:' || u.protocol === 'http:') && !u.search && !u.hash && !u.username;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an http(s) URL like https://headscale.example.com' },
+);
 
 export const Lan = z
   .object({
@@ -99,6 +115,11 @@ export const Tailscale = z
     acceptRoutes: z.boolean().default(false),
     exitNode: z.boolean().default(false),
     tags: z.array(z.string().regex(/^tag:[a-z0-9-]+$/, 'must look like tag:name')).default([]),
+    controlServer: controlServerUrl
+      .default(DEFAULT_CONTROL_SERVER)
+      .describe(
+        "Control server URL; another one than Tailscale's (e.g. Headscale) is passed to `tailscale up` as --login-server.",
+      ),
   })
   .strict();
 
@@ -226,6 +247,9 @@ export const Config = z
     paths: Paths.default(Paths.parse({})),
     verify: Verify.optional().describe(
       'Settings of `tailbridge verify` (extra LAN targets, the probe container).',
+    ),
+    lint: LintSettings.optional().describe(
+      'Settings of `tailbridge lint`: rule id → off, info, warning or error, or { level, options }. A .tailbridgerc found upward from the working directory, and --rule on the command line, override it.',
     ),
   })
   .strict()

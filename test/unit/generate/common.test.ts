@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SOURCES } from '../../../src/core/facts/sources.js';
 import { GENERATORS, generate, seedMistakesAvoided } from '../../../src/core/generate/index.js';
 import { MODE_INFO, MODES } from '../../../src/core/model/modes.js';
-import { example, parseCompose, type Yaml } from './helpers.js';
+import { example, parseCompose, variant, type Yaml } from './helpers.js';
 
 const FORBIDDEN_FOR_COMPOSE_V1 = ['gw_priority', 'include:', 'content:'];
 
@@ -79,5 +79,26 @@ describe.each(MODES)('common tailscale pieces in %s', (mode) => {
       expect(note.source in SOURCES || note.source === 'measured').toBe(true);
     expect(g.compose).not.toMatch(/10\s*[-–]\s*20\s*%/);
     for (const note of seedMistakesAvoided(mode)) expect(note.text).not.toMatch(/10\s*[-–]\s*20/);
+  });
+});
+
+describe.each(MODES)('control server in %s', (mode) => {
+  const extraArgsOf = (compose: string): string[] =>
+    tailscaleServices(parseCompose(compose)).map(([, s]) => String(s.environment.TS_EXTRA_ARGS ?? ''));
+
+  it("passes no --login-server for Tailscale's own control server", () => {
+    for (const args of extraArgsOf(generate(example(), mode).compose))
+      expect(args).not.toContain('--login-server');
+  });
+
+  it('passes another control server as --login-server in TS_EXTRA_ARGS, with a sourced note', () => {
+    const config = variant((c) => {
+      c.tailscale.controlServer = 'https://headscale.example:8443';
+    });
+    const g = generate(config, mode);
+    const args = extraArgsOf(g.compose);
+    expect(args.length).toBeGreaterThan(0);
+    for (const a of args) expect(a.split(' ')).toContain('--login-server=https://headscale.example:8443');
+    expect(g.notes.some((n) => n.source === 'containerboot-extra-args')).toBe(true);
   });
 });

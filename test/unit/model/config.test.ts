@@ -60,6 +60,24 @@ describe('homelab model', () => {
     );
   });
 
+  it("defaults the control server to Tailscale's and accepts another http(s) URL", () => {
+    expect(parseConfig(EXAMPLE_CONFIG_FILE, EXAMPLE_CONFIG).tailscale.controlServer).toBe(
+      'https://controlplane.tailscale.com',
+    );
+    const hs = EXAMPLE_CONFIG.replace(
+      'hostname: truenas',
+      'hostname: truenas\n  controlServer: https://hs.example:8443',
+    );
+    expect(parseConfig('t.yaml', hs).tailscale.controlServer).toBe('https://hs.example:8443');
+  });
+
+  it('rejects a control server that is not an http(s) URL, at its position', () => {
+    const bad = EXAMPLE_CONFIG.replace('hostname: truenas', 'hostname: truenas\n  controlServer: hs.example');
+    expect(problemsOf(bad)).toEqual([
+      expect.stringMatching(/^t\.yaml:\d+:18 tailscale\.controlServer: must be an http\(s\) URL/),
+    ]);
+  });
+
   it('ships a JSON Schema that matches the model (run `npm run schema` after changing it)', () => {
     const onDisk = JSON.parse(
       readFileSync(new URL('../../../schemas/tailbridge.schema.json', import.meta.url), 'utf8'),

@@ -3,10 +3,18 @@ import { flagNames, parseGoBool, splitArgs } from '../values.js';
 
 /**
  * `tailscale up` flags whose effect belongs to the login itself: after the first login there is
- * nothing to re-apply (tags are changed in the admin console; --reset/--force-reauth/--timeout only
- * shape one `up` run). Only these → info instead of warning.
+ * nothing to re-apply (tags are changed in the admin console, the control URL stays in the node's
+ * state; --reset/--force-reauth/--timeout only shape one `up` run). Only these → info, not warning.
  */
-const LOGIN_ONLY = new Set(['--advertise-tags', '--reset', '--force-reauth', '--timeout', '--qr', '--json']);
+const LOGIN_ONLY = new Set([
+  '--login-server',
+  '--advertise-tags',
+  '--reset',
+  '--force-reauth',
+  '--timeout',
+  '--qr',
+  '--json',
+]);
 
 export const authOnceExtraArgs = defineRule({
   id: 'auth-once-extra-args',
