@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { composeServiceFacts } from '../core/discover/compose-service.js';
 import { composeLabels, tailscaleMatch } from '../core/discover/discover.js';
 import type { RawDockerFacts } from '../core/discover/types.js';
+import { identityPrefs } from '../core/identity/node.js';
 import { readEnvFileNames } from './lint-files.js';
 import type { ContainerInfo, DockerEngine } from './ports.js';
 
@@ -48,7 +49,9 @@ export async function gatherTailscaleExtras(
             execOut(engine, c.id, ['tailscale', 'status', '--json']),
             execOut(engine, c.id, ['tailscale', 'debug', 'prefs']),
           ]);
-          tailscaleRuntime[c.name] = { ...(status ? { status } : {}), ...(prefs ? { prefs } : {}) };
+          // Only the identity fields of the prefs are kept: the full output holds private keys.
+          const kept = prefs ? identityPrefs(prefs) : undefined;
+          tailscaleRuntime[c.name] = { ...(status ? { status } : {}), ...(kept ? { prefs: kept } : {}) };
         }
         const labels = composeLabels(c.labels);
         const file = labels?.configFiles[0];

@@ -1,6 +1,11 @@
 import { realpath } from 'node:fs/promises';
 import { desiredIdentity, type GuardFlag, type GuardVerdict, guardIdentity } from '../core/identity/guard.js';
-import { type NodeIdentity, type RunningFacts, runningIdentity } from '../core/identity/node.js';
+import {
+  identityPrefs,
+  type NodeIdentity,
+  type RunningFacts,
+  runningIdentity,
+} from '../core/identity/node.js';
 import { stateDirMount } from '../core/identity/state-dir.js';
 import type { HomelabConfig } from '../core/model/config.js';
 import type { ComposeProject, ContainerInfo, DockerEngine } from './ports.js';
@@ -40,7 +45,7 @@ export async function readRunningFacts(engine: DockerEngine, c: ContainerInfo): 
     ...(c.hostname ? { containerHostname: c.hostname } : {}),
     ...(mount ? { stateDir: await realPathOr(mount.source) } : {}),
     ...(status ? { status } : {}),
-    ...(prefs ? { prefs } : {}),
+    ...(prefs && identityPrefs(prefs) ? { prefs: identityPrefs(prefs)! } : {}),
   };
 }
 

@@ -50,6 +50,17 @@ const splitList = (s: string | undefined) =>
     .map((x) => x.trim())
     .filter(Boolean);
 
+/**
+ * `tailscale debug prefs` reduced to the fields the identity needs. The full output carries the
+ * node's private keys (`Config.PrivateNodeKey`…): they are dropped the moment the text is read.
+ */
+export function identityPrefs(text: string): string | undefined {
+  const p = parsePrefs(text);
+  if (!p) return undefined;
+  const { Hostname, AdvertiseRoutes, AdvertiseTags, RouteAll } = p;
+  return JSON.stringify({ Hostname, AdvertiseRoutes, AdvertiseTags, RouteAll });
+}
+
 function parsePrefs(text: string | undefined): Prefs | undefined {
   if (!text) return undefined;
   const start = text.indexOf('{');

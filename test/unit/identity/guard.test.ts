@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { describeGuard, guardIdentity } from '../../../src/core/identity/guard.js';
-import { runningIdentity } from '../../../src/core/identity/node.js';
+import { identityPrefs, runningIdentity } from '../../../src/core/identity/node.js';
 
 const status = (over: Record<string, unknown> = {}) =>
   JSON.stringify({
@@ -117,5 +118,47 @@ describe('the identity guard', () => {
     expect(describeGuard(guardIdentity(undefined, same, []), 'tailscale')).toEqual([
       'identity: no running tailscale container tailscale: nothing to keep',
     ]);
+  });
+});
+
+describe('the running node from real tailscale v1.102.3 output (test/fixtures/real)', () => {
+  const real = (name: string) =>
+    readFileSync(new URL(`../../fixtures/real/tailscale-v1.102.3/${name}`, import.meta.url), 'utf8');
+
+  it('reads name, routes and flags from `tailscale debug prefs` and `tailscale status --json`', () => {
+    const id = runningIdentity({
+      container: 'tbr-nas',
+      tsSettings: {},
+      status: real('status-host-kernel-approved.json'),
+      prefs: real('prefs-host-kernel.json'),
+    });
+    expect(id).toMatchObject({
+      hostname: 'tbr-nas',
+      machineName: 'tbr-nas',
+      routes: ['198.18.20.0/24'],
+      exitNode: false,
+      acceptRoutes: false,
+      tags: [],
+      from: {
+        hostname: 'tailscale debug prefs (Hostname)',
+        routes: 'tailscale debug prefs (AdvertiseRoutes)',
+      },
+    });
+  });
+
+  it('keeps none of the private keys `tailscale debug prefs` prints', () => {
+    const withKey = real('prefs-host-kernel.json').replace(
+      /"PrivateNodeKey": "privkey:0+"/,
+      '"PrivateNodeKey": "privkey:CANARY0123456789"',
+    );
+    expect(withKey).toContain('CANARY0123456789');
+    const kept = identityPrefs(withKey)!;
+    expect(kept).not.toContain('CANARY');
+    expect(JSON.parse(kept)).toEqual({
+      Hostname: 'tbr-nas',
+      AdvertiseRoutes: ['198.18.20.0/24'],
+      AdvertiseTags: null,
+      RouteAll: false,
+    });
   });
 });
