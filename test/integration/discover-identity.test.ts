@@ -252,6 +252,10 @@ services:
       `identity: ${CONTAINER} keeps its name, routes, exit node, tags, accept-routes and state directory`,
     );
     expect(out).not.toContain('kCANARY3');
+    // The generated healthcheck runs every 30 s: readiness ran it itself instead of waiting for Docker.
+    expect(out).toMatch(
+      /ready after \d+\.\d s \(wget -q --spider http:\/\/127\.0\.0\.1:9002\/healthz: exit 0\)/,
+    );
     await waitRunning();
     const st = status();
     expect(st.Self?.HostName).toBe('truenas');

@@ -314,28 +314,40 @@ function usedAddresses(
       for (const s of n.subnets) if (parseCidr(s) && s.includes('.')) subnets.add(networkOf(s)!);
   const out: UsedAddress[] = [];
   const seen = new Set<string>();
-  const add = (address: string | undefined, by: string) => {
+  const add = (address: string | undefined, by: string, holder?: UsedAddress['holder']) => {
     if (!address || parseIPv4(address) === undefined) return;
     for (const subnet of subnets) {
       if (!cidrContains(subnet, address) || seen.has(`${subnet} ${address}`)) continue;
       seen.add(`${subnet} ${address}`);
-      out.push({ address, subnet, by });
+      out.push({ address, subnet, by, ...(holder ? { holder } : {}) });
     }
   };
   if (lan?.gateway) add(lan.gateway, 'gateway');
-  for (const i of interfaces) for (const a of i.ipv4) add(a.split('/')[0], `host (${i.name})`);
+  for (const i of interfaces)
+    for (const a of i.ipv4)
+      add(a.split('/')[0], `host (${i.name})`, { kind: 'host-interface', name: i.name, interfaceKind: i.kind });
   for (const n of networks) {
     if (n.driver !== 'macvlan' && n.driver !== 'ipvlan') continue;
     for (const g of n.gateways) add(g, `gateway of Docker network ${n.name}`);
   }
   for (const c of containers)
     for (const n of c.networks)
-      add(n.ipv4, `container ${c.name} (${n.name}${n.driver ? `, ${n.driver}` : ''})`);
-  for (const n of networks) for (const c of n.containers) add(c.ipv4, `container ${c.name} (${n.name})`);
+      add(n.ipv4, `container ${c.name} (${n.name}${n.driver ? `, ${n.driver}` : ''})`, {
+        kind: 'container',
+        name: c.name,
+      });
+  for (const n of networks)
+    for (const c of n.containers)
+      add(c.ipv4, `container ${c.name} (${n.name})`, { kind: 'container', name: c.name });
   for (const n of raw.host.neighbours) {
     const state = n.state ?? [];
     if (state.includes('FAILED') || state.includes('INCOMPLETE') || !n.lladdr) continue;
-    add(n.dst, `neighbour ${n.lladdr}${n.dev ? ` on ${n.dev}` : ''}`);
+    const dev = interfaces.find((i) => i.name === n.dev);
+    add(n.dst, `neighbour ${n.lladdr}${n.dev ? ` on ${n.dev}` : ''}`, {
+      kind: 'neighbour',
+      name: n.dev ?? '',
+      ...(dev ? { interfaceKind: dev.kind } : {}),
+    });
   }
   for (const a of raw.known?.usedAddresses ?? []) add(a, 'tailbridge.yaml usedAddresses');
   return out.sort((a, b) => (parseIPv4(a.address)! > parseIPv4(b.address)! ? 1 : -1));

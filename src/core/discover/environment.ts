@@ -1,8 +1,22 @@
 import type { HomelabConfig } from '../model/config.js';
 import type { EnvironmentFacts, ParentKind } from '../plan/environment.js';
-import type { Discovery } from './types.js';
+import type { Discovery, UsedAddress } from './types.js';
 
 const PARENT_KINDS = new Set<string>(['ethernet', 'bridge', 'bond', 'vlan', 'veth', 'wifi']);
+
+/**
+ * Addresses the config's own macvlan setup holds are not "in use" against it: the shim address on
+ * the host's macvlan shim interface, and whatever the tailscale container being replaced holds (or
+ * the host sees of it through the shim).
+ */
+function heldForTheConfig(u: UsedAddress, config: HomelabConfig | undefined): boolean {
+  const m = config?.lan.macvlan;
+  const h = u.holder;
+  if (!config || !h) return false;
+  if (h.kind === 'container') return h.name === config.tailscale.containerName;
+  if (h.interfaceKind !== 'macvlan' || !m) return false;
+  return h.kind === 'host-interface' ? u.address === m.shimAddress : u.address === m.address;
+}
 
 /**
  * The planner's view of what discover observed. With a config, the parent checked is the config's
@@ -31,7 +45,9 @@ export function toEnvironmentFacts(d: Discovery, config?: HomelabConfig): Enviro
   if (d.docker.composeFlavor) env.composeFlavor = d.docker.composeFlavor;
   const subnet = config?.lan.subnet ?? d.lan?.subnet;
   if (subnet) {
-    const inUse = d.usedAddresses.filter((u) => u.subnet === subnet).map((u) => u.address);
+    const inUse = d.usedAddresses
+      .filter((u) => u.subnet === subnet && !heldForTheConfig(u, config))
+      .map((u) => u.address);
     if (inUse.length > 0) env.lanAddressesInUse = [...new Set(inUse)];
   }
   if (!config?.lan.macvlan && d.lan) env.freeLanAddress = d.suggestion !== undefined;

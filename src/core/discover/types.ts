@@ -221,6 +221,8 @@ export interface UsedAddress {
   address: string;
   subnet: string;
   by: string;
+  /** Who holds it, when known: a host interface (with its kind) or a container. */
+  holder?: { kind: 'host-interface' | 'container' | 'neighbour'; name: string; interfaceKind?: InterfaceKind };
 }
 
 export interface MacvlanSuggestion {

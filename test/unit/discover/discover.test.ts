@@ -223,6 +223,17 @@ describe('discover: Docker', () => {
     expect(env.dockerNetworkSubnets).not.toContain('192.168.20.0/24');
   });
 
+  it('the config’s own shim and the tailscale container being replaced do not count as addresses in use', () => {
+    const config = parseConfig(
+      'x',
+      EXAMPLE_CONFIG.replace(/shimAddress: [\d.]+/, 'shimAddress: 192.168.20.204'),
+    );
+    const env = toEnvironmentFacts(d, config);
+    expect(env.lanAddressesInUse).not.toContain('192.168.20.204'); // the host's tailscale-shim holds it
+    expect(env.lanAddressesInUse).toContain('192.168.20.241'); // pihole still does
+    expect(resolveEnvironment(config, env).shimAddressUnused).toBe(true);
+  });
+
   it('an interface of no parent kind (a macvlan child, other) does not override the configured parent kind', () => {
     const config = parseConfig(
       'x',
