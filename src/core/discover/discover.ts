@@ -325,7 +325,11 @@ function usedAddresses(
   if (lan?.gateway) add(lan.gateway, 'gateway');
   for (const i of interfaces)
     for (const a of i.ipv4)
-      add(a.split('/')[0], `host (${i.name})`, { kind: 'host-interface', name: i.name, interfaceKind: i.kind });
+      add(a.split('/')[0], `host (${i.name})`, {
+        kind: 'host-interface',
+        name: i.name,
+        interfaceKind: i.kind,
+      });
   for (const n of networks) {
     if (n.driver !== 'macvlan' && n.driver !== 'ipvlan') continue;
     for (const g of n.gateways) add(g, `gateway of Docker network ${n.name}`);

@@ -222,7 +222,11 @@ export interface UsedAddress {
   subnet: string;
   by: string;
   /** Who holds it, when known: a host interface (with its kind) or a container. */
-  holder?: { kind: 'host-interface' | 'container' | 'neighbour'; name: string; interfaceKind?: InterfaceKind };
+  holder?: {
+    kind: 'host-interface' | 'container' | 'neighbour';
+    name: string;
+    interfaceKind?: InterfaceKind;
+  };
 }
 
 export interface MacvlanSuggestion {
