@@ -18,13 +18,17 @@ export interface RowCheckSpec {
   partial?: readonly string[];
   /** What was not measured when only `partial` checks ran (the record says "partly measured"). */
   missing?: string;
+  /** The same in a few words, for the matrix cell. */
+  short?: string;
   /** Modes the checks say something about for this row (default: all). */
   modes?: readonly Mode[];
   /** What a pass proves, for the record's legend. */
   proves: string;
 }
 
-const L4_MISSING = 'the end-to-end check through the tailnet (L4: `tailbridge verify --probe`) did not run';
+const L4_MISSING =
+  'no end-to-end check through the tailnet (L4: `tailbridge verify --probe`, with the targets in `verify.lanTargets`) ran';
+const L4_SHORT = 'no end-to-end (L4) check';
 
 export const ROW_CHECKS: Readonly<Partial<Record<RowId, RowCheckSpec>>> = {
   noHostMode: {
@@ -37,6 +41,7 @@ export const ROW_CHECKS: Readonly<Partial<Record<RowId, RowCheckSpec>>> = {
     proof: ['L4.lan:*'],
     partial: ['L3.route:*', 'L2.lan:*'],
     missing: L4_MISSING,
+    short: L4_SHORT,
     proves: 'LAN addresses answer from the tailnet through the node (L4)',
   },
   dockerNetworking: {
@@ -47,6 +52,7 @@ export const ROW_CHECKS: Readonly<Partial<Record<RowId, RowCheckSpec>>> = {
     proof: ['L4.serve:*', 'L4.sidecar:*'],
     partial: ['L3.serve:*'],
     missing: L4_MISSING,
+    short: L4_SHORT,
     proves: 'a service answers at the node’s own tailnet name/IP (L4)',
   },
   hostAccess: {
@@ -54,12 +60,14 @@ export const ROW_CHECKS: Readonly<Partial<Record<RowId, RowCheckSpec>>> = {
     partial: ['L2.macvlan:*', 'L2.lan:host:*'],
     missing:
       'the host’s LAN address was not reached through the tailnet (L4 reaches it for services published on the host)',
+    short: 'host not reached through the tailnet',
     proves: 'the Docker host’s LAN address answers from the tailnet (L4)',
   },
   exitNode: {
     proof: [],
     partial: ['L3.exit-node'],
     missing: 'traffic through the exit node is not measured by verify',
+    short: 'exit traffic not measured',
     proves: 'the exit node is advertised and approved (exit traffic itself is not measured)',
   },
   statePersistence: {
@@ -111,7 +119,7 @@ export function allReportsByMode(run: MigrationRun): Map<Mode, VerifyReport[]> {
 
 export type CellView =
   | { kind: 'measured'; value: 'yes' | 'no'; mode: Mode; checks: Check[]; cell: Cell }
-  | { kind: 'partly'; mode: Mode; checks: Check[]; missing: string; cell: Cell }
+  | { kind: 'partly'; mode: Mode; checks: Check[]; missing: string; short: string; cell: Cell }
   | { kind: 'sourced'; mode: Mode; cell: Cell };
 
 /** What decides cells beyond the reports: the services published on the host (for `{host}`). */
@@ -157,6 +165,7 @@ export function decideCell(
       mode,
       checks: supported,
       missing: spec.missing ?? 'the proving check did not run',
+      short: spec.short ?? 'not proved',
       cell,
     };
   return { kind: 'sourced', mode, cell };

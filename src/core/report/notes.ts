@@ -79,7 +79,7 @@ export function resultsSection(run: MigrationRun, recordPath?: string): string {
       return v.kind === 'measured'
         ? `${emoji[v.value]} measured (${ids(v.checks)})`
         : v.kind === 'partly'
-          ? `${emoji[v.cell.value]} partly measured (${ids(v.checks)}; ${/exit node/.test(v.missing) ? 'exit traffic not measured' : 'L4 not run'})`
+          ? `${emoji[v.cell.value]} partly measured (${ids(v.checks)}; ${v.short})`
           : `${emoji[v.cell.value]} ${v.cell.source}`;
     });
     out.push(`| ${row.label} | ${cells.join(' | ')} |`);

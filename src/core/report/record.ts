@@ -74,13 +74,8 @@ export function matrixCell(view: CellView, row: MatrixRow): string {
   if (view.kind === 'measured')
     return `${view.value === 'yes' ? '✅' : '❌'} measured: ${listChecks(view.checks)} ${view.value === 'yes' ? 'passed' : 'failed'}${fn}`;
   if (view.kind === 'partly')
-    return `${EMOJI[view.cell.value]} ${view.cell.value} · partly measured: ${listChecks(view.checks)} passed, ${layersMissing(view)}${fn}`;
+    return `${EMOJI[view.cell.value]} ${view.cell.value} · partly measured: ${listChecks(view.checks)} passed, ${view.short}${fn}`;
   return `${EMOJI[view.cell.value]} ${view.cell.value} · sourced: ${sourceLink(view.cell.source)}${fn}`;
-}
-
-/** The short "what is missing" of a partly measured cell: "L4 not run", "exit traffic not measured". */
-function layersMissing(view: Extract<CellView, { kind: 'partly' }>): string {
-  return /exit node/.test(view.missing) ? 'exit traffic not measured' : 'L4 not run';
 }
 
 /** Where a check was measured: the phase whose verification holds it with that status, else the final one. */

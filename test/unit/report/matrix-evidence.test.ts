@@ -69,7 +69,9 @@ function expectHonest(run: MigrationRun): void {
       const proof = (spec?.proof ?? []).filter((p) => p !== '{host}');
       const proved = checksMatching(mine, proof).filter((c) => c.status === 'pass');
       expect(proved, where).toEqual([]);
-      expect(cell, where).toMatch(/L4 not run|exit traffic not measured/);
+      expect(cell, where).toMatch(
+        /no end-to-end \(L4\) check|host not reached through the tailnet|exit traffic not measured/,
+      );
     } else {
       expect(cell, where).toMatch(/ · sourced: /);
       if (spec && (!spec.modes || spec.modes.includes(mode)))
@@ -101,10 +103,10 @@ describe('the decision record states only what was measured', () => {
     const md = renderDecisionRecord(noProbeRun());
     const cell = matrixCells(md).find((c) => c.row === 'subnetRouting' && c.mode === 'macvlan')!.cell;
     expect(cell).toMatch(
-      /^✅ yes · partly measured: `L[23]\.[^`]+`.* passed, L4 not run\[\^subnetRouting-C\]$/,
+      /^✅ yes · partly measured: `L[23]\.[^`]+`.* passed, no end-to-end \(L4\) check\[\^subnetRouting-C\]$/,
     );
     expect(md).toMatch(
-      /\[\^subnetRouting-C\]: \*\*partly measured\*\* in phase 1: .*Not measured: the end-to-end check through the tailnet/,
+      /\[\^subnetRouting-C\]: \*\*partly measured\*\* in phase 1: .*Not measured: no end-to-end check through the tailnet/,
     );
   });
 
