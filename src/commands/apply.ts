@@ -9,7 +9,12 @@ import { HistoryStore } from '../adapters/transaction/history.js';
 import { beginOperation, endOperation } from '../adapters/transaction/housekeeping.js';
 import { JournalStore } from '../adapters/transaction/journal-store.js';
 import { type HeldLock, takeStateLock } from '../adapters/transaction/lock.js';
-import { type PlannedWrite, runTransaction, type TxResult } from '../adapters/transaction/run.js';
+import {
+  type PlannedWrite,
+  runTransaction,
+  startComposeValidation,
+  type TxResult,
+} from '../adapters/transaction/run.js';
 import {
   resolveTarget,
   type Target,
@@ -132,6 +137,16 @@ export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDe
       progress.done('nothing to apply');
       return ExitCode.ok;
     }
+    const writes: PlannedWrite[] = changes.map((ch) => ({
+      path: ch.path,
+      content: Buffer.from(ch.after, 'utf8'),
+      ...(ch.mode !== undefined ? { mode: ch.mode } : {}),
+    }));
+    // `compose config` (~0.5 s for v1) runs while the node is compared and the user confirms.
+    const validation = composeFound.then((compose) =>
+      startComposeValidation({ writes, composeFile: target.composeFile, project: target.project }, compose),
+    );
+    validation.catch(() => undefined);
     const engine = deps.engine ?? new DockerodeEngine();
     await engine.ping();
     // Before anything changes: the new desired state against the running node.
@@ -161,11 +176,6 @@ export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDe
     const compose = await composeFound;
     progress.done(`${path.relative(io.cwd, lock.file) || lock.file}`);
 
-    const writes: PlannedWrite[] = changes.map((ch) => ({
-      path: ch.path,
-      content: Buffer.from(ch.after, 'utf8'),
-      ...(ch.mode !== undefined ? { mode: ch.mode } : {}),
-    }));
     const result = await runTransaction(
       {
         operation: 'apply',
@@ -176,6 +186,7 @@ export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDe
         service: target.service,
         writes,
         timeoutMs,
+        validation,
       },
       {
         engine,

@@ -67,6 +67,23 @@ export interface TxPlan {
    * containers that did not exist before that apply.
    */
   undoDocker?: DockerSnapshot;
+  /** `compose config` of the new compose file, when the caller started it already (see startComposeValidation). */
+  validation?: Promise<{ ok: boolean; message: string } | undefined>;
+}
+
+/**
+ * `compose config` of the plan's new compose file on a staged copy (undefined when the compose file
+ * is not written). Callers may start it as soon as the writes are known, so it overlaps with
+ * their own checks; it touches no user file.
+ */
+export function startComposeValidation(
+  plan: Pick<TxPlan, 'writes' | 'composeFile' | 'project'>,
+  compose: ComposeRunner,
+): Promise<{ ok: boolean; message: string } | undefined> {
+  const content = plan.writes.find((w) => w.path === plan.composeFile)?.content;
+  return content
+    ? composeAccepts(compose, plan.project, plan.composeFile, content)
+    : Promise.resolve(undefined);
 }
 
 export interface Failure {
@@ -110,10 +127,7 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
   // `compose config` on a staged copy starts first and runs while the backup and the journal are
   // written; its verdict is read at the validate step. It touches no user file, so starting it
   // early changes nothing the journal protects.
-  const composeWrite = plan.writes.find((w) => w.path === plan.composeFile)?.content;
-  const validation = composeWrite
-    ? composeAccepts(deps.compose, plan.project, plan.composeFile, composeWrite)
-    : Promise.resolve(undefined);
+  const validation = plan.validation ?? startComposeValidation(plan, deps.compose);
 
   // Backup: a complete, fsynced history entry exists before the journal mentions it.
   progress.start('backup');
