@@ -4,7 +4,7 @@
  * Needs root and a running Docker engine. Usage: npx tsx scripts/lab-demo.ts [outDir]
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -81,7 +81,20 @@ try {
     ['verify', ['verify', '--probe']],
     ['history', ['history', ...target]],
     ['report', ['report', ...target]],
+    // A config that would rename the node: refused before anything changes.
+    ['apply-renamed', ['-c', 'renamed.yaml', 'apply', '--mode', 'userspace', '--yes', ...target]],
+    // Undo the last change (migrate's macvlan apply), then: nothing left to undo.
+    ['rollback', ['rollback', '--yes', ...target]],
+    ['rollback-again', ['rollback', '--yes', ...target]],
+    ['history-after', ['history', ...target]],
+    // A first run on this host: the draft keeps the running node; plan refuses its TODO.
+    ['init-discover', ['-c', 'draft.yaml', 'init', '--discover']],
+    ['plan-draft', ['-c', 'draft.yaml', 'plan']],
   ];
+  writeFileSync(
+    path.join(dir, 'renamed.yaml'),
+    readFileSync(path.join(dir, 'tailbridge.yaml'), 'utf8').replace('hostname: truenas', 'hostname: nas'),
+  );
   for (const [name, args] of steps) {
     const io = memoryIo({ cwd: dir });
     const code = await main(args, io);
@@ -90,6 +103,10 @@ try {
     console.log(`${name}: exit ${code}`);
   }
   cpSync(path.join(dir, 'docs'), path.join(out, 'docs'), { recursive: true });
+  writeFileSync(
+    path.join(out, 'draft.yaml'),
+    readFileSync(path.join(dir, 'draft.yaml'), 'utf8').split(dir).join('.'),
+  );
 } finally {
   try {
     execFileSync('iptables', ['-D', ...DROP], { stdio: 'ignore' });

@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { HomelabConfig } from '../core/model/config.js';
 import { EXAMPLE_CONFIG, EXAMPLE_CONFIG_FILE } from '../core/model/example.js';
 import { parseConfig } from '../core/model/load.js';
-import { TailbridgeError } from '../errors.js';
+import { todoProblems } from '../core/model/todo.js';
+import { InputError, TailbridgeError } from '../errors.js';
 import { readTextFile } from './fs.js';
 
 export const DEFAULT_CONFIG_FILE = 'tailbridge.yaml';
@@ -22,8 +23,21 @@ export interface ConfigChoice {
   example?: boolean;
 }
 
+export interface LoadOptions {
+  /**
+   * Accept values still marked `# TODO` (a draft from `init --discover`). Commands that act on the
+   * values (plan, generate, apply, migrate, verify, shim) refuse them; discover, lint, history,
+   * rollback and report read the file as it is.
+   */
+  allowTodo?: boolean;
+}
+
 /** Loads tailbridge.yaml (or the embedded example) and validates it. */
-export async function loadConfig(choice: ConfigChoice, cwd: string): Promise<LoadedConfig> {
+export async function loadConfig(
+  choice: ConfigChoice,
+  cwd: string,
+  options: LoadOptions = {},
+): Promise<LoadedConfig> {
   if (choice.example) {
     return {
       config: parseConfig(EXAMPLE_CONFIG_FILE, EXAMPLE_CONFIG),
@@ -40,7 +54,12 @@ export async function loadConfig(choice: ConfigChoice, cwd: string): Promise<Loa
     );
   }
   const text = await readTextFile(abs, file);
-  return { config: parseConfig(file, text), file, dir: path.dirname(abs), isExample: false };
+  const config = parseConfig(file, text);
+  if (!options.allowTodo) {
+    const todos = todoProblems(file, text);
+    if (todos.length > 0) throw new InputError(todos);
+  }
+  return { config, file, dir: path.dirname(abs), isExample: false };
 }
 
 /** Resolves a path from the config relative to the config file's directory. */

@@ -27,6 +27,8 @@ export interface ContainerInfo {
   restartCount: number;
   /** Docker healthcheck status, when the container has one. */
   health?: 'starting' | 'healthy' | 'unhealthy';
+  /** The healthcheck's test (`["CMD", …]` or `["CMD-SHELL", "…"]`), when the container has one. */
+  healthcheckTest?: string[];
   exitCode?: number;
   startedAt?: string;
   labels: Record<string, string>;
@@ -35,8 +37,13 @@ export interface ContainerInfo {
   networks: Record<string, ContainerNetwork>;
   /** Environment variable NAMES only: values may hold secrets and are never read into tailbridge. */
   envNames: string[];
-  /** Values of the non-secret TS_* switches tailbridge reasons about (TS_USERSPACE, TS_ROUTES, …). */
+  /**
+   * Values of the non-secret TS_* switches tailbridge reasons about (TS_USERSPACE, TS_ROUTES, …);
+   * TS_EXTRA_ARGS with any credential in it replaced (it is appended to `tailscale up`).
+   */
   tsSettings: Record<string, string>;
+  /** The container's hostname (Config.Hostname): containerboot's node name without TS_HOSTNAME. */
+  hostname?: string;
   capAdd: string[];
   devices: string[];
   sysctls: Record<string, string>;
@@ -57,6 +64,13 @@ export interface NetworkInfo {
   containers: { name: string; ipv4?: string }[];
 }
 
+/** A container or network as the list APIs show it (no inspect). */
+export interface DockerObjectRef {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+}
+
 export interface DockerEngine {
   /** Throws a one-line TailbridgeError when the engine is missing, unreachable or forbidden. */
   ping(): Promise<void>;
@@ -64,8 +78,14 @@ export interface DockerEngine {
   listContainers(filter?: { label?: string[]; all?: boolean }): Promise<ContainerInfo[]>;
   inspectContainer(nameOrId: string): Promise<ContainerInfo | undefined>;
   listNetworks(): Promise<NetworkInfo[]>;
+  /** Every container (running or not) and network, from the list APIs only: cheap enough to snapshot. */
+  listObjects(): Promise<{ containers: DockerObjectRef[]; networks: DockerObjectRef[] }>;
   exec(container: string, cmd: string[], options?: { timeoutMs?: number }): Promise<ExecResult>;
   logs(container: string, options?: { tail?: number }): Promise<string>;
+  /** Removes a container (forced: stopped first). A container that is already gone is not an error. */
+  removeContainer(nameOrId: string): Promise<void>;
+  /** Removes a network. One that is already gone is not an error. */
+  removeNetwork(nameOrId: string): Promise<void>;
 }
 
 export interface ComposeProject {
@@ -79,7 +99,8 @@ export interface ComposeProject {
 
 export interface ComposeRunner {
   flavor: 'v2' | 'v1';
-  version: string;
+  /** `compose version --short` (found in the background; v1 is slow to start). */
+  version(): Promise<string>;
   /** `compose config -q`: the engine-side validation of the merged files. */
   validate(project: ComposeProject): Promise<{ ok: boolean; message: string }>;
   up(

@@ -13,12 +13,36 @@ export interface Io {
 export function processIo(): Io {
   const isTTY = Boolean(process.stdout.isTTY);
   const color = (isTTY && !process.env.NO_COLOR) || Boolean(process.env.FORCE_COLOR);
+  const stdout = quietWhenClosed(process.stdout);
+  const stderr = quietWhenClosed(process.stderr);
   return {
-    stdout: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
-    stderr: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+    stdout: (t) => stdout(t.endsWith('\n') ? t : `${t}\n`),
+    stderr: (t) => stderr(t.endsWith('\n') ? t : `${t}\n`),
     color,
     isTTY,
     cwd: process.cwd(),
+  };
+}
+
+/**
+ * A writer that goes quiet once the reader is gone (`tailbridge history | head -1`): EPIPE and
+ * friends stop further output instead of crashing with a stack trace. The command itself runs on
+ * to its end (an apply is never cut short because nobody reads its progress).
+ */
+function quietWhenClosed(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false;
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED' || e.code === 'ECONNRESET') closed = true;
+    else throw e;
+  });
+  return (text) => {
+    if (closed) return;
+    try {
+      stream.write(text);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EPIPE') closed = true;
+      else throw e;
+    }
   };
 }
 

@@ -100,21 +100,45 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     ...(o.override ? { overrides: o.override } : {}),
   });
   const int = (v: string) => Number.parseInt(v, 10);
+  const withGuard = (cmd: Command) =>
+    cmd
+      .option('--allow-rename', 'allow a change of the tailnet machine name (tailscale.hostname)')
+      .option(
+        '--allow-route-change',
+        'allow dropping or changing an advertised route or the exit node (tailscale.advertiseRoutes, exitNode)',
+      )
+      .option(
+        '--allow-state-move',
+        'allow a different state directory (tailscale.stateDir): the node logs in again as a new machine',
+      );
+  const allow = (o: { allowRename?: boolean; allowRouteChange?: boolean; allowStateMove?: boolean }) => {
+    const flags = [
+      ...(o.allowRename ? (['allow-rename'] as const) : []),
+      ...(o.allowRouteChange ? (['allow-route-change'] as const) : []),
+      ...(o.allowStateMove ? (['allow-state-move'] as const) : []),
+    ];
+    return flags.length > 0 ? { allow: [...flags] } : {};
+  };
 
-  withTarget(
-    program
-      .command('apply')
-      .description('backup, validate, write, deploy, wait, verify — and roll back automatically on failure')
-      .option('-m, --mode <mode>', 'userspace | serve | macvlan | host | sidecar')
-      .option('--timeout <seconds>', 'how long to wait for the container (default 90)', int)
-      .option('--dry-run', 'print the diff and the steps; change nothing')
-      .option('-y, --yes', 'do not ask for confirmation')
-      .option('--keep <n>', 'history entries to keep (default 10)', int)
-      .option('--probe', 'verify end to end through an ephemeral tailnet probe container')
-      .option('--discard-journal', 'start over an unfinished journal (after checking the files by hand)'),
+  withGuard(
+    withTarget(
+      program
+        .command('apply')
+        .description('backup, validate, write, deploy, wait, verify — and roll back automatically on failure')
+        .option('-m, --mode <mode>', 'userspace | serve | macvlan | host | sidecar')
+        .option('--timeout <seconds>', 'how long to wait for the container (default 90)', int)
+        .option('--dry-run', 'print the diff and the steps; change nothing')
+        .option('-y, --yes', 'do not ask for confirmation')
+        .option('--keep <n>', 'history entries to keep (default 10)', int)
+        .option('--probe', 'verify end to end through an ephemeral tailnet probe container')
+        .option('--discard-journal', 'start over an unfinished journal (after checking the files by hand)'),
+    ),
   ).action(async (opts) =>
     run(async () =>
-      (await import('../commands/apply.js')).apply({ ...globals(), ...opts, ...target(opts) }, io),
+      (await import('../commands/apply.js')).apply(
+        { ...globals(), ...opts, ...target(opts), ...allow(opts) },
+        io,
+      ),
     )(),
   );
 
@@ -132,21 +156,29 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     )(),
   );
 
-  withTarget(
-    program
-      .command('migrate')
-      .description(
-        'the staged strategy: try each mode in order, keep the first that verifies, else restore the original',
-      )
-      .option('--modes <list>', 'modes to try, comma-separated (default: the plan’s attempt order)')
-      .option('--dry-run', 'print the phases it would run; change nothing')
-      .option('--timeout <seconds>', 'how long each phase waits for its container (default 90)', int)
-      .option('--probe', 'verify end to end through an ephemeral tailnet probe container')
-      .option('-y, --yes', 'do not ask for confirmation'),
+  withGuard(
+    withTarget(
+      program
+        .command('migrate')
+        .description(
+          'the staged strategy: try each mode in order, keep the first that verifies, else restore the original',
+        )
+        .option('--modes <list>', 'modes to try, comma-separated (default: the plan’s attempt order)')
+        .option('--dry-run', 'print the phases it would run; change nothing')
+        .option('--timeout <seconds>', 'how long each phase waits for its container (default 90)', int)
+        .option('--probe', 'verify end to end through an ephemeral tailnet probe container')
+        .option('-y, --yes', 'do not ask for confirmation'),
+    ),
   ).action(async (opts) =>
     run(async () =>
       (await import('../commands/migrate.js')).migrate(
-        { ...globals(), ...opts, ...target(opts), ...(opts.modes ? { modes: [opts.modes] } : {}) },
+        {
+          ...globals(),
+          ...opts,
+          ...target(opts),
+          ...allow(opts),
+          ...(opts.modes ? { modes: [opts.modes] } : {}),
+        },
         io,
       ),
     )(),

@@ -1,13 +1,20 @@
-import { mkdir, rename } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import { detectCompose } from '../adapters/docker/compose.js';
 import { DockerodeEngine } from '../adapters/docker/engine.js';
+import { identityVerdict } from '../adapters/node-identity.js';
 import type { ComposeRunner, DockerEngine } from '../adapters/ports.js';
 import { envFaultHook, type FaultHook } from '../adapters/transaction/fault.js';
 import { HistoryStore } from '../adapters/transaction/history.js';
+import { beginOperation, endOperation } from '../adapters/transaction/housekeeping.js';
 import { JournalStore } from '../adapters/transaction/journal-store.js';
-import { acquireLock, currentLockInfo, type HeldLock } from '../adapters/transaction/lock.js';
-import { type PlannedWrite, runTransaction, type TxResult } from '../adapters/transaction/run.js';
+import { type HeldLock, takeStateLock } from '../adapters/transaction/lock.js';
+import {
+  type PlannedWrite,
+  runTransaction,
+  startComposeValidation,
+  type TxResult,
+} from '../adapters/transaction/run.js';
 import {
   resolveTarget,
   type Target,
@@ -20,6 +27,7 @@ import { describeJournal } from '../core/apply/journal.js';
 import { lineProgress } from '../core/apply/progress.js';
 import type { Verifier } from '../core/apply/readiness.js';
 import { unifiedDiff } from '../core/compose/diff.js';
+import { describeGuard, type GuardFlag, type GuardVerdict, refusalMessage } from '../core/identity/guard.js';
 import { isMode, MODES, type Mode } from '../core/model/modes.js';
 import { ExitCode, TailbridgeError } from '../errors.js';
 import { computeFileChanges, type FileChange } from './file-changes.js';
@@ -37,6 +45,8 @@ export interface ApplyOptions extends TargetOptions {
   discardJournal?: boolean;
   /** Verify end to end (L4) through an ephemeral tailnet probe container. */
   probe?: boolean;
+  /** Identity changes the user allows (`--allow-rename`, `--allow-route-change`, `--allow-state-move`). */
+  allow?: GuardFlag[];
   json?: boolean;
 }
 
@@ -65,22 +75,30 @@ export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDe
   if (!isMode(options.mode))
     throw new TailbridgeError(`unknown mode "${options.mode}" (expected one of: ${MODES.join(', ')})`);
   const mode = options.mode;
+  // Finding the compose CLI runs a subprocess (~0.5 s for docker-compose v1): start it now, so it
+  // overlaps with loading the config and computing the change.
+  const composeFound = deps.compose ? Promise.resolve(deps.compose) : detectCompose();
+  composeFound.catch(() => undefined);
   const timeoutMs = seconds(options.timeout, DEFAULT_TIMEOUT_S, '--timeout') * 1000;
   const keep = count(options.keep, DEFAULT_KEEP, '--keep');
   const target = await resolveTarget(options, io);
   const c = colors(io);
 
   if (options.dryRun) {
-    printDryRun(io, options, target, mode, await computeChanges(target, mode), timeoutMs);
+    const changes = await computeChanges(target, mode);
+    const identity = await dryRunIdentity(deps, target, mode, options.allow ?? []);
+    printDryRun(io, options, target, mode, changes, timeoutMs, identity);
     return ExitCode.ok;
   }
   const progress = lineProgress(io, 7, { toStderr: Boolean(options.json) });
   progress.start('lock');
   const lock = await takeLock(target, 'apply', io, deps);
+  const journals = new JournalStore(target.stateDir);
   try {
-    const journals = new JournalStore(target.stateDir);
     const history = new HistoryStore(target.stateDir, target.composeDir);
     const open = await journals.read();
+    for (const note of await beginOperation(target.stateDir, target.composeDir, open?.historyId, now(deps)))
+      progress.note(note);
     if (open) {
       if (open.step === 'verified') {
         // The previous apply succeeded and was interrupted while cleaning up: finish it.
@@ -119,6 +137,25 @@ export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDe
       progress.done('nothing to apply');
       return ExitCode.ok;
     }
+    const writes: PlannedWrite[] = changes.map((ch) => ({
+      path: ch.path,
+      content: Buffer.from(ch.after, 'utf8'),
+      ...(ch.mode !== undefined ? { mode: ch.mode } : {}),
+    }));
+    // `compose config` (~0.5 s for v1) runs while the node is compared and the user confirms.
+    const validation = composeFound.then((compose) =>
+      startComposeValidation({ writes, composeFile: target.composeFile, project: target.project }, compose),
+    );
+    validation.catch(() => undefined);
+    const engine = deps.engine ?? new DockerodeEngine();
+    await engine.ping();
+    // Before anything changes: the new desired state against the running node.
+    const identity = await guardFor(engine, target, mode, options.allow ?? []);
+    for (const line of identityLines(identity, target)) progress.note(line);
+    if (identity && identity.refused.length > 0) {
+      progress.fail('the change would alter the running node');
+      throw new TailbridgeError(refusalMessage(identity, 'applied'));
+    }
     if (!options.yes) {
       if (!io.isTTY)
         throw new TailbridgeError(
@@ -136,16 +173,9 @@ export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDe
       }
     }
 
-    const engine = deps.engine ?? new DockerodeEngine();
-    await engine.ping();
-    const compose = deps.compose ?? (await detectCompose());
+    const compose = await composeFound;
     progress.done(`${path.relative(io.cwd, lock.file) || lock.file}`);
 
-    const writes: PlannedWrite[] = changes.map((ch) => ({
-      path: ch.path,
-      content: Buffer.from(ch.after, 'utf8'),
-      ...(ch.mode !== undefined ? { mode: ch.mode } : {}),
-    }));
     const result = await runTransaction(
       {
         operation: 'apply',
@@ -156,7 +186,7 @@ export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDe
         service: target.service,
         writes,
         timeoutMs,
-        keep,
+        validation,
       },
       {
         engine,
@@ -173,30 +203,40 @@ export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDe
     reportResult(io, options, target, mode, result, c);
     return result.exitCode;
   } finally {
-    await lock.release();
+    await endOperation(target.stateDir, target.composeDir, keep, journals, io.stderr).finally(() =>
+      lock.release(),
+    );
   }
+}
+
+/** Sidecar mode leaves the main tailscale service as it is; every other mode replaces it. */
+export async function guardFor(
+  engine: DockerEngine,
+  target: Target,
+  mode: Mode,
+  allow: readonly GuardFlag[],
+): Promise<GuardVerdict | undefined> {
+  if (mode === 'sidecar') return undefined;
+  return identityVerdict(engine, target.project, target.loaded.config, allow);
+}
+
+export function identityLines(v: GuardVerdict | undefined, target: Target): string[] {
+  return v
+    ? describeGuard(v, target.loaded.config.tailscale.containerName)
+    : [`identity: sidecar mode leaves ${target.service} as it is`];
 }
 
 function now(deps: Partial<ApplyDeps>): Date {
   return deps.now ? deps.now() : new Date();
 }
 
-export async function takeLock(
+export function takeLock(
   target: Target,
   command: string,
   io: Io,
   deps: Partial<ApplyDeps>,
 ): Promise<HeldLock> {
-  await mkdir(target.stateDir, { recursive: true });
-  const lock = await acquireLock(
-    path.join(target.stateDir, 'apply.lock'),
-    currentLockInfo(command, now(deps)),
-  );
-  if (lock.tookOver)
-    io.stderr(
-      `tailbridge: took over a stale lock of ${lock.tookOver.info.command} (pid ${lock.tookOver.info.pid}): ${lock.tookOver.reason}`,
-    );
-  return lock;
+  return takeStateLock(target.stateDir, command, now(deps), io.stderr);
 }
 
 /** New contents of the compose file (edits merged, like `generate --write`) and the side files. */
@@ -208,7 +248,7 @@ export function computeChanges(target: Target, mode: Mode): Promise<FileChange[]
 export function applySteps(target: Target, mode: string, changes: FileChange[], timeoutMs: number): string[] {
   const history = path.join(target.display(target.stateDir), 'history');
   return [
-    `lock ${path.join(target.display(target.stateDir), 'apply.lock')} (refuse if another apply runs or an earlier one did not finish)`,
+    `lock ${path.join(target.display(target.stateDir), 'apply.lock')} (refuse if another apply runs or an earlier one did not finish); compare with the running node and refuse a rename, a dropped or changed route or a moved state directory unless --allow-rename / --allow-route-change / --allow-state-move names it`,
     `back up ${changes.map((c) => c.display).join(', ')} to ${history}/<time>-<hash>/, then start the journal`,
     `validate: compose schema (done: ok) and \`compose config -q\` on a staged copy`,
     `write ${changes.length} file(s) atomically (side files first, the compose file last)`,
@@ -218,6 +258,23 @@ export function applySteps(target: Target, mode: string, changes: FileChange[], 
   ];
 }
 
+/** The identity lines of a dry run; a dry run also works where no Docker engine answers. */
+async function dryRunIdentity(
+  deps: Partial<ApplyDeps>,
+  target: Target,
+  mode: Mode,
+  allow: readonly GuardFlag[],
+): Promise<{ lines: string[]; refused: number }> {
+  try {
+    const engine = deps.engine ?? new DockerodeEngine();
+    await engine.ping();
+    const v = await guardFor(engine, target, mode, allow);
+    return { lines: identityLines(v, target), refused: v?.refused.length ?? 0 };
+  } catch (e) {
+    return { lines: [`identity: not compared (${(e as Error).message.split('\n')[0]})`], refused: 0 };
+  }
+}
+
 function printDryRun(
   io: Io,
   options: ApplyOptions,
@@ -225,6 +282,7 @@ function printDryRun(
   mode: string,
   changes: FileChange[],
   timeoutMs: number,
+  identity: { lines: string[]; refused: number },
 ): void {
   const diff = changes
     .map((ch) => unifiedDiff(ch.display, ch.before?.toString('utf8') ?? '', ch.after))
@@ -239,6 +297,8 @@ function printDryRun(
           mode,
           files: changes.map((c) => ({ path: c.display, exists: c.before !== undefined })),
           diff,
+          identity: identity.lines,
+          refused: identity.refused > 0,
           steps,
         },
         null,
@@ -249,6 +309,10 @@ function printDryRun(
   }
   const c = colors(io);
   io.stdout(diff || `${target.display(target.composeFile)} already has mode ${mode}: nothing to apply`);
+  io.stdout('');
+  for (const line of identity.lines) io.stdout(line);
+  if (identity.refused > 0)
+    io.stdout(c.red(`apply --mode ${mode} would be refused until the flag named above is passed`));
   io.stdout(c.bold(`\nDry run — nothing written. apply --mode ${mode} would:`));
   for (const [i, s] of steps.entries()) io.stdout(`  ${i + 1}. ${s}`);
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type ConfigChoice, DEFAULT_CONFIG_FILE, loadConfig } from '../adapters/config-file.js';
+import { gatherTailscaleExtras } from '../adapters/discover-runtime.js';
 import { detectCompose } from '../adapters/docker/compose.js';
 import { DockerodeEngine, engineError } from '../adapters/docker/engine.js';
 import { gatherHostFacts } from '../adapters/host-network.js';
@@ -47,6 +48,7 @@ export async function gatherDockerFacts(
         networks,
         containers,
         ...(flavor ? { composeFlavor: flavor } : {}),
+        ...(await gatherTailscaleExtras(engine, containers)),
       },
     };
   } catch (e) {
@@ -66,7 +68,7 @@ export async function runDiscovery(known: KnownLanFacts = {}, deps: DiscoverDeps
 async function maybeConfig(options: ConfigChoice, io: Io): Promise<HomelabConfig | undefined> {
   if (!options.config && !options.example && !existsSync(path.resolve(io.cwd, DEFAULT_CONFIG_FILE)))
     return undefined;
-  return (await loadConfig(options, io.cwd)).config;
+  return (await loadConfig(options, io.cwd, { allowTodo: true })).config;
 }
 
 /**
@@ -105,8 +107,14 @@ export function renderDiscovery(d: Discovery, env: EnvironmentFacts, io: Pick<Io
     `  platform      ${d.host.platform}${d.host.truenasVersion ? ` ${d.host.truenasVersion}` : ''}${d.host.virtualized ? ' (virtual machine)' : ''}`,
   );
   if (d.lan) {
-    L.push(`  LAN           ${d.lan.subnet} on ${d.lan.interface}, host ${d.lan.hostAddress}`);
-    L.push(`  gateway       ${d.lan.gateway}`);
+    const why =
+      d.lan.source === 'advertised-route'
+        ? `it holds the advertised route ${d.lan.routes?.join(', ')}`
+        : 'the default route';
+    L.push(`  LAN           ${d.lan.subnet} on ${d.lan.interface} (${why}), host ${d.lan.hostAddress}`);
+    L.push(
+      `  gateway       ${d.lan.gateway ?? c.yellow(`unknown: no route goes through ${d.lan.subnet}`)}${d.gateway && d.gateway !== d.lan.gateway ? ` (default route: ${d.gateway} via ${d.defaultInterface})` : ''}`,
+    );
   } else if (d.gateway)
     L.push(`  gateway       ${d.gateway} via ${d.defaultInterface} (no address of that subnet)`);
   else L.push(`  LAN           ${c.yellow('no default IPv4 route: LAN unknown')}`);
@@ -186,7 +194,27 @@ export function renderDiscovery(d: Discovery, env: EnvironmentFacts, io: Pick<Io
     L.push(
       `    state dir: ${t.stateDir ? `${t.stateDir.source} → ${t.stateDir.destination}` : c.yellow('not mounted (state is lost when the container is recreated)')}`,
     );
-    if (t.routes) L.push(`    TS_ROUTES: ${t.routes.join(', ')}`);
+    const id = t.identity;
+    L.push(
+      `    node: ${id.hostname ?? '?'}${id.machineName && id.machineName !== id.hostname ? ` (machine ${id.machineName})` : ''}; routes ${id.routes.join(', ') || 'none'}; exit node ${id.exitNode ? 'yes' : 'no'}; accept-routes ${id.acceptRoutes ? 'on' : 'off'}; tags ${id.tags.join(', ') || 'none'}`,
+    );
+    L.push(
+      `    read from: ${Object.entries(id.from)
+        .map(([k, v]) => `${k} ← ${v}`)
+        .join('; ')}`,
+    );
+    for (const f of t.envFiles)
+      L.push(
+        `    env file: ${f.path}${f.names ? (f.holdsAuth ? ' (defines the auth key; only names were read)' : '') : c.yellow(' (not readable here)')}`,
+      );
+    if (t.inlineAuthKey)
+      L.push(
+        `    ${c.yellow('its compose file writes the auth key inline (not shown): move it to an env file')}`,
+      );
+    if (t.unusedStateMount)
+      L.push(
+        `    ${c.yellow(`${t.unusedStateMount} is mounted at /var/lib/tailscale, but TS_STATE_DIR is unset: the node is ephemeral`)}`,
+      );
     L.push(`    recognised by: ${t.matchedBy.join('; ')}`);
   }
 

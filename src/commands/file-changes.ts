@@ -1,13 +1,15 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readTextFile } from '../adapters/fs.js';
+import { undefinedEditedServices } from '../core/compose/edit-targets.js';
 import type { MergeNote } from '../core/compose/managed.js';
 import { mergeEdits } from '../core/compose/merge.js';
 import { validateComposeText } from '../core/compose/validate.js';
+import { parseYaml } from '../core/compose/yaml-source.js';
 import { generate } from '../core/generate/index.js';
 import type { HomelabConfig } from '../core/model/config.js';
 import type { Mode } from '../core/model/modes.js';
-import { InputError } from '../errors.js';
+import { InputError, TailbridgeError } from '../errors.js';
 
 /** A file a mode changes: where, before (bytes or absent), after, and the mode bits to set. */
 export interface FileChange {
@@ -36,6 +38,13 @@ export async function computeFileChanges(
   if (problems.length > 0) throw new InputError(problems);
   const composeDisplay = display(composeFile);
   const beforeText = await readTextFile(composeFile, composeDisplay);
+  const parsed = parseYaml(composeDisplay, beforeText);
+  if (parsed.problems.length > 0) throw new InputError(parsed.problems);
+  const missing = undefinedEditedServices(parsed.source, generated.edits);
+  if (missing.length > 0)
+    throw new TailbridgeError(
+      `${composeDisplay}: ${mode} mode changes the services ${missing.join(', ')}, which this file does not define (a service without an image is not valid): pass --compose <the compose file of those apps>`,
+    );
   const merged = mergeEdits(composeDisplay, beforeText, generated.edits, {
     baseDir: path.dirname(composeFile),
   });

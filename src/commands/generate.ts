@@ -1,13 +1,20 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type ConfigChoice, loadConfig, resolveFromConfig } from '../adapters/config-file.js';
+import { detectCompose } from '../adapters/docker/compose.js';
+import { composeAccepts } from '../adapters/docker/staged-validate.js';
 import { writeFileAtomic } from '../adapters/fs.js';
+import type { ComposeRunner } from '../adapters/ports.js';
+import { takeStateLock } from '../adapters/transaction/lock.js';
+import { stateDirFor } from '../adapters/transaction/run.js';
+import { projectFiles } from '../adapters/transaction/target.js';
 import type { Io } from '../cli/io.js';
 import { colors } from '../cli/io.js';
 import { unifiedDiff } from '../core/compose/diff.js';
 import type { MergeNote } from '../core/compose/managed.js';
 import { validateComposeText } from '../core/compose/validate.js';
 import { generate as generateMode } from '../core/generate/index.js';
+import { SIDECAR_FILE } from '../core/generate/sidecar.js';
 import type { Generated } from '../core/generate/types.js';
 import type { HomelabConfig } from '../core/model/config.js';
 import { isMode, MODES, type Mode } from '../core/model/modes.js';
@@ -15,7 +22,7 @@ import { planModes } from '../core/plan/index.js';
 import { redact } from '../core/report/redact.js';
 import { ExitCode, InputError, TailbridgeError } from '../errors.js';
 import { renderMergeNotes } from '../render/merge-notes.js';
-import { computeFileChanges } from './file-changes.js';
+import { computeFileChanges, type FileChange } from './file-changes.js';
 
 export interface GenerateOptions extends ConfigChoice {
   mode?: string;
@@ -95,6 +102,75 @@ async function mergeIntoUserFile(
     }
     return ExitCode.ok;
   }
+  if (changes.length === 0) {
+    io.stdout(
+      options.json
+        ? JSON.stringify({ mode: generated.mode, written: [], unchanged: true }, null, 2)
+        : `${display(target)}: already up to date`,
+    );
+    return ExitCode.ok;
+  }
+  // Validate before the lock, so a refusal leaves nothing behind (not even the state folder).
+  await assertComposeAccepts(target, changes, display);
+  const lock = await takeStateLock(stateDirFor(target), 'generate --write', new Date(), io.stderr);
+  try {
+    await assertUnchanged(changes);
+    const backup = await writeChanges(changes, target);
+    report(
+      io,
+      options,
+      generated,
+      changes.map((ch) => ch.display),
+      backup,
+      { notes, lines: noteLines },
+    );
+  } finally {
+    await lock.release();
+  }
+  return ExitCode.ok;
+}
+
+/**
+ * `--write` promises validation first: the compose tool itself (`compose config`) must accept the
+ * merged file, as well as the Compose schema (checked while computing the change).
+ */
+async function assertComposeAccepts(
+  target: string,
+  changes: FileChange[],
+  display: (abs: string) => string,
+): Promise<void> {
+  const change = changes.find((ch) => ch.path === target);
+  if (!change) return;
+  let compose: ComposeRunner;
+  try {
+    compose = await detectCompose();
+  } catch (e) {
+    throw new TailbridgeError(
+      `${display(target)}: --write validates with the compose tool first, but ${(e as Error).message}: use --diff or --out instead`,
+    );
+  }
+  const verdict = await composeAccepts(
+    compose,
+    { files: projectFiles(target), cwd: path.dirname(target) },
+    target,
+    change.after,
+  );
+  if (!verdict.ok)
+    throw new TailbridgeError(`${display(target)}: compose config rejects the result: ${verdict.message}`);
+}
+
+/** The files are still as they were when the change was computed (no apply ran in between). */
+async function assertUnchanged(changes: FileChange[]): Promise<void> {
+  for (const ch of changes) {
+    const now = await readFile(ch.path).catch(() => undefined);
+    const same = ch.before === undefined ? now === undefined : now?.equals(ch.before) === true;
+    if (!same)
+      throw new TailbridgeError(`${ch.display}: changed while tailbridge was validating; run it again`);
+  }
+}
+
+/** Side files first, the compose file last; returns the compose file's backup. */
+async function writeChanges(changes: FileChange[], target: string): Promise<string | undefined> {
   let backup: string | undefined;
   for (const ch of changes) {
     if (ch.path !== target) await mkdir(path.dirname(ch.path), { recursive: true });
@@ -104,15 +180,7 @@ async function mergeIntoUserFile(
     });
     if (ch.path === target) backup = written.backup;
   }
-  report(
-    io,
-    options,
-    generated,
-    changes.map((ch) => ch.display),
-    backup,
-    { notes, lines: noteLines },
-  );
-  return ExitCode.ok;
+  return backup;
 }
 
 async function writeOut(
@@ -122,7 +190,9 @@ async function writeOut(
   io: Io,
 ): Promise<number> {
   await mkdir(dir, { recursive: true });
-  const written = [await writeSideFile(dir, 'compose.yaml', generated.compose, false, io.cwd)];
+  // Sidecar output is an override of the apps' compose file, named as its header says to use it.
+  const name = generated.mode === 'sidecar' ? SIDECAR_FILE : 'compose.yaml';
+  const written = [await writeSideFile(dir, name, generated.compose, false, io.cwd)];
   for (const f of generated.files)
     written.push(await writeSideFile(dir, f.path, f.content, f.executable, io.cwd));
   report(io, options, generated, written);

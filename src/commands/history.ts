@@ -24,7 +24,7 @@ export interface HistoryRow {
 
 /** `tailbridge history`: the backups apply made (newest first), with what happened to each apply. */
 export async function history(options: HistoryOptions, io: Io): Promise<number> {
-  const target = await resolveTarget(options, io);
+  const target = await resolveTarget(options, io, { allowTodo: true });
   const store = new HistoryStore(target.stateDir, target.composeDir);
   const journal = await new JournalStore(target.stateDir).read().catch(() => undefined);
   const rows: HistoryRow[] = (await store.list()).map((m) => ({
@@ -68,6 +68,7 @@ export async function history(options: HistoryOptions, io: Io): Promise<number> 
 }
 
 function outcomeOf(m: HistoryManifest, openJournal: string | undefined): string {
+  if (m.outcome === 'interrupted') return 'interrupted (nothing written)';
   if (m.outcome !== 'pending') return m.outcome;
   // A pending entry with no journal: the run died after the backup, before it wrote anything.
   return m.id === openJournal ? 'unfinished (run `tailbridge rollback`)' : 'interrupted (nothing written)';

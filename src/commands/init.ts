@@ -2,10 +2,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_CONFIG_FILE } from '../adapters/config-file.js';
 import { writeFileAtomic } from '../adapters/fs.js';
+import { installedSchemaUrl } from '../adapters/package-files.js';
 import type { Io } from '../cli/io.js';
 import { draftConfig } from '../core/discover/index.js';
 import { EXAMPLE_CONFIG } from '../core/model/example.js';
 import { parseConfig } from '../core/model/load.js';
+import { withSchemaModeline } from '../core/model/schema-comment.js';
+import { todoProblems } from '../core/model/todo.js';
 import { ExitCode, TailbridgeError } from '../errors.js';
 import { type DiscoverDeps, runDiscovery } from './discover.js';
 
@@ -35,8 +38,10 @@ export async function init(options: InitOptions, io: Io, deps: DiscoverDeps = {}
     dockerError = d.docker.error;
     if (dockerError) io.stderr(`${dockerError} — the draft has no containers or tailscale settings`);
   }
+  text = withSchemaModeline(text, installedSchemaUrl());
   const { backup } = await writeFileAtomic(abs, text);
-  const todos = (text.match(/# TODO/g) ?? []).length;
+  // The values plan and apply refuse until they are filled in (a TODO on a comment line is advice).
+  const todos = todoProblems(file, text).length;
   if (options.json)
     io.stdout(
       JSON.stringify(
@@ -47,7 +52,9 @@ export async function init(options: InitOptions, io: Io, deps: DiscoverDeps = {}
     );
   else if (options.discover)
     io.stdout(
-      `wrote ${file} drafted from this host — review the ${todos} TODO(s), then run 'tailbridge plan'`,
+      todos > 0
+        ? `wrote ${file} drafted from this host — fill in the ${todos} value(s) marked TODO (plan and apply refuse them until then), read the 'check:' notes, then run 'tailbridge plan'`
+        : `wrote ${file} drafted from this host — read the 'check:' notes, then run 'tailbridge plan'`,
     );
   else io.stdout(`wrote ${file} — edit the LAN, host and services, then run 'tailbridge plan'`);
   return ExitCode.ok;

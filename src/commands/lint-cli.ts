@@ -35,7 +35,7 @@ export interface LintCliOptions extends ConfigChoice {
 export async function lintCommand(options: LintCliOptions, io: Io): Promise<number> {
   const wantsConfig =
     options.config !== undefined || options.example || existsSync(path.join(io.cwd, DEFAULT_CONFIG_FILE));
-  const config = wantsConfig ? (await loadConfig(options, io.cwd)).config : undefined;
+  const config = wantsConfig ? (await loadConfig(options, io.cwd, { allowTodo: true })).config : undefined;
   const settings = await lintSettings(config?.lint, options.rule ?? [], io.cwd);
   return lint(
     {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { detectCompose } from '../adapters/docker/compose.js';
 import { DockerodeEngine } from '../adapters/docker/engine.js';
+import { identityVerdict } from '../adapters/node-identity.js';
 import type { ComposeRunner, DockerEngine } from '../adapters/ports.js';
 import { saveRun } from '../adapters/runs.js';
 import { envFaultHook } from '../adapters/transaction/fault.js';
@@ -13,6 +14,7 @@ import { VERSION } from '../cli/version.js';
 import { ROLLBACK_STEPS } from '../core/apply/journal.js';
 import type { Verifier } from '../core/apply/readiness.js';
 import { toEnvironmentFacts } from '../core/discover/index.js';
+import { describeGuard, type GuardFlag, refusalMessage } from '../core/identity/guard.js';
 import {
   describePhases,
   type PlannedPhase,
@@ -40,6 +42,8 @@ export interface MigrateOptions extends TargetOptions {
   timeout?: number;
   /** Verify end to end (L4) through an ephemeral tailnet probe container. */
   probe?: boolean;
+  /** Identity changes the user allows (as for apply). */
+  allow?: GuardFlag[];
   yes?: boolean;
   json?: boolean;
 }
@@ -76,19 +80,37 @@ export async function migrate(
 
   const engine = deps.engine ?? new DockerodeEngine();
   await engine.ping();
-  const environment = await (deps.environment ?? (() => observedEnvironment(config, engine)))();
-  const plan = planModes(config, environment);
-  const original = await currentMode(engine, config.tailscale.containerName);
+  const observed = await (deps.environment ?? (() => observedEnvironment(config, engine)))();
+  // What the record states: the config's facts (the configured parent kind…) overlaid with observations.
+  const environment = resolveEnvironment(config, observed);
+  const plan = planModes(config, observed);
+  const { mode: original, image: originalImage } = await currentMode(engine, config.tailscale.containerName);
   const phases = plannedPhases(plan, original, requested);
+
+  // The identity guard before anything changes: every phase but sidecar replaces the node's container.
+  const replaces = phases.some((p) => p.kind === 'apply' && !p.blocked && p.mode !== 'sidecar');
+  const identity = replaces
+    ? await identityVerdict(engine, target.project, config, options.allow ?? [])
+    : undefined;
+  const identityText = identity ? describeGuard(identity, config.tailscale.containerName) : [];
 
   if (options.dryRun) {
     const lines = [
       `tailbridge migrate — dry run (today: ${original ?? 'no tailscale container found'})`,
+      ...identityText,
+      ...(identity && identity.refused.length > 0
+        ? ['migrate would be refused until the flag named above is passed']
+        : []),
       ...describePhases(phases, { timeoutS, probe: Boolean(options.probe) }),
     ];
-    io.stdout(options.json ? JSON.stringify({ original, phases }, null, 2) : lines.join('\n'));
+    io.stdout(
+      options.json ? JSON.stringify({ original, identity: identityText, phases }, null, 2) : lines.join('\n'),
+    );
     return ExitCode.ok;
   }
+  for (const line of identityText) log(line);
+  if (identity && identity.refused.length > 0)
+    throw new TailbridgeError(refusalMessage(identity, 'migrated'));
   if (!options.yes && !io.isTTY)
     throw new TailbridgeError(
       'migrate changes your files and containers: pass --yes to confirm (not a terminal)',
@@ -124,7 +146,7 @@ export async function migrate(
       log(
         `${result.outcome === 'passed' ? c.green('✔ passed') : result.outcome === 'blocked' ? c.dim('– blocked') : c.red('✖ failed')}: ${result.reason}`,
       );
-      if (result.outcome === 'failed' && !result.rolledBack) {
+      if (result.outcome === 'failed' && !result.rolledBack && result.kind !== 'keep-original') {
         exitCode = ExitCode.rollbackFailed;
         final = { state: 'failed', ...(original ? { mode: original } : {}) };
         break;
@@ -146,7 +168,7 @@ export async function migrate(
 
   if (!final) {
     log(c.bold('\nno mode passed: verifying the original configuration'));
-    const verify = await verifyOriginal(engine, target, original);
+    const verify = await verifyOriginal(engine, target, original, options.probe);
     final = { state: 'restored', ...(original ? { mode: original } : {}), verify };
     exitCode = ExitCode.rolledBack;
   }
@@ -167,6 +189,7 @@ export async function migrate(
     phases: results,
     final,
     ...(original ? { originalMode: original } : {}),
+    ...(originalImage ? { originalImage } : {}),
     rollback: {
       commands: rollbackCommands(
         firstBackup,
@@ -229,13 +252,14 @@ async function runPhase(phase: PlannedPhase, ctx: PhaseContext): Promise<PhaseRe
     const ok = verify.verdict === 'pass';
     return {
       ...base,
+      kind: 'keep-original',
       durationMs: elapsed(),
       outcome: ok ? 'passed' : 'failed',
       reason: ok
         ? `the original ${phase.mode}-mode configuration is in place and verified`
-        : firstFailure(verify),
+        : `the original ${phase.mode}-mode configuration was kept, but ${firstFailure(verify)}`,
       verify,
-      rolledBack: true,
+      rolledBack: false,
     };
   }
 
@@ -255,6 +279,7 @@ async function runPhase(phase: PlannedPhase, ctx: PhaseContext): Promise<PhaseRe
       ...targetOptions(ctx.options),
       mode: phase.mode,
       yes: true,
+      ...(ctx.options.allow ? { allow: ctx.options.allow } : {}),
       ...(ctx.options.timeout !== undefined ? { timeout: ctx.options.timeout } : {}),
     },
     quiet,
@@ -278,6 +303,7 @@ async function runPhase(phase: PlannedPhase, ctx: PhaseContext): Promise<PhaseRe
   if (code === ExitCode.ok) {
     return {
       ...base,
+      kind: 'apply',
       durationMs: elapsed(),
       outcome: 'passed',
       reason: report ? passSummary(report) : 'applied and verified',
@@ -295,6 +321,7 @@ async function runPhase(phase: PlannedPhase, ctx: PhaseContext): Promise<PhaseRe
         : `apply exited with ${code}`;
   return {
     ...base,
+    kind: 'apply',
     durationMs: elapsed(),
     outcome: 'failed',
     reason,
@@ -317,13 +344,15 @@ function verifyOptions(target: Target, mode: Mode | undefined, probe?: boolean) 
   };
 }
 
+/** The last verification of the restored original: with the probe when the phases had it. */
 async function verifyOriginal(
   engine: DockerEngine,
   target: Target,
   mode: Mode | undefined,
+  probe?: boolean,
 ): Promise<VerifyReport | undefined> {
   try {
-    return await runVerify({ engine }, verifyOptions(target, mode));
+    return await runVerify({ engine }, verifyOptions(target, mode, probe));
   } catch {
     return undefined;
   }
@@ -396,10 +425,15 @@ function parseModes(modes: string[] | undefined): Mode[] | undefined {
   return list as Mode[];
 }
 
-async function currentMode(engine: DockerEngine, container: string): Promise<Mode | undefined> {
+/** The mode and image the tailscale container runs before the migration. */
+async function currentMode(
+  engine: DockerEngine,
+  container: string,
+): Promise<{ mode?: Mode; image?: string }> {
   const info = await engine.inspectContainer(container);
-  if (!info) return undefined;
-  return detectMode(info, await engine.listNetworks()).mode;
+  if (!info) return {};
+  const mode = detectMode(info, await engine.listNetworks()).mode;
+  return { ...(mode ? { mode } : {}), image: info.image };
 }
 
 async function observedEnvironment(

@@ -77,7 +77,7 @@ export async function report(options: ReportOptions, io: Io): Promise<number> {
   const format = (options.json ? 'json' : (options.format ?? 'md')) as ReportFormat;
   if (!REPORT_FORMATS.includes(format))
     throw new TailbridgeError(`unknown format "${options.format}" (one of ${REPORT_FORMATS.join(', ')})`);
-  const target = await resolveTarget(options, io);
+  const target = await resolveTarget(options, io, { allowTodo: true });
   const last = await loadLastRun(target.composeDir);
   if (!last) throw new TailbridgeError(NO_RUN_MESSAGE, ExitCode.usage);
   const { run } = last;

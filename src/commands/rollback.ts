@@ -5,6 +5,7 @@ import { DockerodeEngine } from '../adapters/docker/engine.js';
 import { sha256 } from '../adapters/fs.js';
 import { envFaultHook } from '../adapters/transaction/fault.js';
 import { type HistoryManifest, HistoryStore } from '../adapters/transaction/history.js';
+import { beginOperation, endOperation } from '../adapters/transaction/housekeeping.js';
 import { JournalStore } from '../adapters/transaction/journal-store.js';
 import {
   type PlannedWrite,
@@ -18,6 +19,7 @@ import { colors } from '../cli/io.js';
 import { describeJournal } from '../core/apply/journal.js';
 import { lineProgress } from '../core/apply/progress.js';
 import { readinessVerify } from '../core/apply/readiness.js';
+import { undoTarget } from '../core/apply/undo.js';
 import { ExitCode, TailbridgeError } from '../errors.js';
 import { type ApplyDeps, DEFAULT_KEEP, DEFAULT_TIMEOUT_S, takeLock } from './apply.js';
 
@@ -41,16 +43,24 @@ export async function rollback(
   io: Io,
   deps: Partial<ApplyDeps> = {},
 ): Promise<number> {
-  const target = await resolveTarget(options, io);
+  const target = await resolveTarget(options, io, { allowTodo: true });
   const timeoutMs = (options.timeout ?? DEFAULT_TIMEOUT_S) * 1000;
   if (!(timeoutMs > 0)) throw new TailbridgeError('--timeout must be a positive number of seconds');
   const c = colors(io);
   const out = (line: string) => (options.json ? io.stderr(line) : io.stdout(line));
+  const keep = options.keep ?? DEFAULT_KEEP;
   const lock = await takeLock(target, 'rollback', io, deps);
+  const journals = new JournalStore(target.stateDir);
   try {
-    const journals = new JournalStore(target.stateDir);
     const history = new HistoryStore(target.stateDir, target.composeDir);
     const journal = await journals.read();
+    const notes = await beginOperation(
+      target.stateDir,
+      target.composeDir,
+      journal?.historyId,
+      deps.now ? deps.now() : new Date(),
+    );
+    for (const note of notes) (options.json ? io.stderr : io.stdout)(c.dim(note));
     const txDeps = async (): Promise<TxDeps> => {
       const engine = deps.engine ?? new DockerodeEngine();
       await engine.ping();
@@ -96,16 +106,14 @@ export async function rollback(
       return report.ok ? ExitCode.ok : ExitCode.rollbackFailed;
     }
 
-    const entry = await chooseEntry(history, options.to);
-    if (!entry) {
-      const newest = (await history.list())[0];
-      const message = newest
-        ? `nothing to roll back: the files already match the newest backup (${newest.id}); pick another with --to <id> (see \`tailbridge history\`)`
-        : `nothing to roll back: no unfinished apply and no history in ${target.display(history.dir)}`;
+    const choice = await chooseEntry(history, options.to);
+    if ('nothing' in choice) {
+      const message = `nothing to undo: ${choice.nothing}; \`tailbridge rollback --to <id>\` restores any entry of \`tailbridge history\``;
       if (options.json) io.stdout(JSON.stringify({ result: 'unchanged', message }, null, 2));
       else io.stdout(message);
       return ExitCode.ok;
     }
+    const { entry } = choice;
     const files = entry.files.map((f) => f.path).join(', ');
     if (!options.yes) {
       if (!io.isTTY)
@@ -147,7 +155,8 @@ export async function rollback(
         service: target.service,
         writes,
         timeoutMs,
-        keep: options.keep ?? DEFAULT_KEEP,
+        // Undoing an apply also removes the networks and containers it created.
+        ...(entry.operation === 'apply' && entry.dockerBefore ? { undoDocker: entry.dockerBefore } : {}),
       },
       await txDeps(),
       lineProgress(io, 6, { toStderr: Boolean(options.json) }),
@@ -181,23 +190,32 @@ export async function rollback(
     }
     return result.exitCode;
   } finally {
-    await lock.release();
+    await endOperation(target.stateDir, target.composeDir, keep, journals, io.stderr).finally(() =>
+      lock.release(),
+    );
   }
 }
 
-/** `--to <id>`, or the newest entry whose files differ from the files now. */
+/**
+ * `--to <id>`, or the entry that undoes the last change that stuck (see `undoTarget`): never a state
+ * the user rolled away from.
+ */
 async function chooseEntry(
   history: HistoryStore,
   to: string | undefined,
-): Promise<HistoryManifest | undefined> {
+): Promise<{ entry: HistoryManifest } | { nothing: string }> {
   const entries = await history.list();
   if (to) {
     const found = entries.find((e) => e.id === to || e.id.startsWith(to));
     if (!found) throw new TailbridgeError(`no history entry "${to}" (see \`tailbridge history\`)`);
-    return found;
+    return { entry: found };
   }
-  for (const e of entries) if (await differs(history.baseDir, e)) return e;
-  return undefined;
+  const choice = undoTarget(entries);
+  if (choice.kind === 'nothing') return { nothing: choice.reason };
+  const entry = entries.find((e) => e.id === choice.id)!;
+  if (!(await differs(history.baseDir, entry)))
+    return { nothing: `the files already match the state before ${entry.id} (${entry.mode})` };
+  return { entry };
 }
 
 async function differs(baseDir: string, e: HistoryManifest): Promise<boolean> {

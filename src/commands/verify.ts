@@ -21,6 +21,7 @@ import { runProcess } from '../adapters/process.js';
 import { saveRun } from '../adapters/runs.js';
 import type { Io } from '../cli/io.js';
 import { VERSION } from '../cli/version.js';
+import { healthcheckCommand, redactSecrets } from '../core/apply/readiness.js';
 import { loginServerArgs } from '../core/generate/tailscale-service.js';
 import type { HomelabConfig } from '../core/model/config.js';
 import { isMode, MODES, type Mode } from '../core/model/modes.js';
@@ -239,7 +240,19 @@ async function gatherContainer(
   if (!first) return { intervalSeconds: 0, networks };
   await sleep(watchMs);
   const second = (await engine.inspectContainer(c.containerName)) ?? first;
-  return { first, second, intervalSeconds: Math.round(watchMs / 100) / 10, networks };
+  const ev: ContainerEvidence = { first, second, intervalSeconds: Math.round(watchMs / 100) / 10, networks };
+  // Docker runs the first healthcheck only after its interval (30 s for the generated service):
+  // until then, run the same check now instead of reporting "starting".
+  const command = second.health === 'starting' ? healthcheckCommand(second.healthcheckTest) : undefined;
+  if (command) {
+    const r = await safeExec(engine, c.containerName, command, 10_000);
+    ev.healthNow = {
+      command,
+      exitCode: r.exitCode,
+      output: redactSecrets(`${r.stdout}${r.stderr}`).trim().split('\n')[0] ?? '',
+    };
+  }
+  return ev;
 }
 
 async function gatherNamespace(

@@ -79,7 +79,7 @@ describeDocker('apply: kill -9 at any point, then `tailbridge rollback` restores
       const now = await waitHealthy(stack);
       expect(now.image).toBe(container.image);
       expect(now.configHash).toBe(container.configHash);
-      if (!journal) expect(back.out).toMatch(/nothing to roll back/);
+      if (!journal) expect(back.out).toMatch(/nothing to undo/);
       if (fault === 'prepared') expect(inspectService(stack)!.id).toBe(container.id); // nothing redeployed
 
       const h = run('history', { config: stack.config, json: true });
@@ -94,6 +94,36 @@ describeDocker('apply: kill -9 at any point, then `tailbridge rollback` restores
     },
     240_000,
   );
+
+  it('apply → rollback → apply killed before its journal → rollback does not bring back the rolled-away file', async () => {
+    const stack = createStack(image);
+    stacks.push(stack);
+    composeUp(stack);
+    await waitHealthy(stack);
+    const before = snapshot(stack.dir);
+    const options = { config: stack.config, mode: 'serve', yes: true };
+    const applied = run('apply', options);
+    expect(applied.status, applied.err).toBe(0);
+    const undone = run('rollback', { config: stack.config, yes: true });
+    expect(undone.status, undone.err).toBe(0);
+    expectSameFiles(stack.dir, before);
+
+    const killed = run('apply', options, 'backup'); // after the backup, before the journal exists
+    expect(killed.signal, killed.err).toBe('SIGKILL');
+    expect(journalOf(stack)).toBeUndefined();
+
+    const again = run('rollback', { config: stack.config, yes: true });
+    expect(again.status, `${again.out}\n${again.err}`).toBe(0);
+    expect(again.out).toMatch(/nothing to undo: the last change was a rollback/);
+    expectSameFiles(stack.dir, before);
+    const h = JSON.parse(run('history', { config: stack.config, json: true }).out).entries;
+    expect(h.map((e: { outcome: string }) => e.outcome)).toEqual([
+      'interrupted (nothing written)',
+      'applied',
+      'applied',
+    ]);
+    expect(h.map((e: { operation: string }) => e.operation)).toEqual(['apply', 'restore', 'apply']);
+  }, 240_000);
 
   it('a rollback killed mid-restore is finished by the next rollback', async () => {
     const stack = createStack(image, 'fail-new');

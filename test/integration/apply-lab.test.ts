@@ -17,7 +17,7 @@ import { apply } from '../../src/commands/apply.js';
 import type { Mode } from '../../src/core/model/modes.js';
 import type { Check, VerifyReport } from '../../src/core/verify/index.js';
 import { type ControlPlane, createControlPlane, LAB_AUTH_KEY } from '../lab/control.js';
-import { describeDocker } from '../lab/docker.js';
+import { describeDocker, dockerNames } from '../lab/docker.js';
 import { hostModeCompose, labConfigYaml, labOverride } from '../lab/homelab.js';
 import { ensureBusyboxImage, ensureTailscaleDoubleImage } from '../lab/images.js';
 import {
@@ -364,6 +364,8 @@ describeDocker('tailbridge apply on the lab: every mode, and kernel mode without
 
   it('kernel mode on a host without /dev/net/tun: apply fails, rolls back, the original is back byte for byte', async () => {
     const p = await start('apl-notun', ORIGINAL_NO_TUN);
+    const mine = (n: string) => n.startsWith(p.projectName) || n === CONTAINER;
+    const objects = dockerNames(mine);
     const before = inspect(CONTAINER);
     expect(before.HostConfig.NetworkMode).toBe('host');
     addShim();
@@ -394,6 +396,9 @@ describeDocker('tailbridge apply on the lab: every mode, and kernel mode without
       expect(out).toMatch(/rolled back: restored 2 of 2 file\(s\)/);
       expect(out).toContain('same configuration as before');
       expect(out).not.toContain(LAB_AUTH_KEY);
+      // The macvlan network the failed attempt created is gone again; nothing else changed.
+      expect(out).toContain(`removed network ${p.projectName}_lan`);
+      expect(dockerNames(mine)).toEqual(objects);
     } finally {
       compose(p, p.overrides, 'down', '--remove-orphans');
     }

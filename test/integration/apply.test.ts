@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
@@ -8,7 +8,7 @@ import { rollback } from '../../src/commands/rollback.js';
 import { readinessVerify } from '../../src/core/apply/readiness.js';
 import { expectSameFiles, snapshot } from '../fixtures/apply/files.js';
 import { composeUp, createStack, inspectService, type Stack, waitHealthy } from '../fixtures/apply/stack.js';
-import { describeDocker } from '../lab/docker.js';
+import { describeDocker, dockerNames } from '../lab/docker.js';
 import { ensureBusyboxImage } from '../lab/images.js';
 
 /** The stand-in stacks run busybox, not tailscaled: the transaction is gated by the readiness check. */
@@ -57,12 +57,19 @@ describeDocker('apply against the real engine (busybox stand-in)', () => {
     expect(entries[0].files).toEqual(['tailscale-serve/serve.json (new)', 'compose.yaml']);
   }, 120_000);
 
-  it('rolls back when the new container dies: exit 3, files byte-identical, old container back', async () => {
+  it('rolls back when the new container dies: exit 3, files byte-identical, old container back, nothing left behind', async () => {
     const { stack, container, before } = await deployed('fail-new');
+    const objects = dockerNames((n) => n.includes(stack.name));
     const io = memoryIo({ cwd: stack.dir });
-    const code = await apply({ config: stack.config, mode: 'serve', yes: true, timeout: 60 }, io, standIn);
+    // userspace puts the container on the project's own default network: the attempt creates it.
+    const code = await apply(
+      { config: stack.config, mode: 'userspace', yes: true, timeout: 60 },
+      io,
+      standIn,
+    );
     expect(code).toBe(3);
     expectSameFiles(stack.dir, before);
+    expect(dockerNames((n) => n.includes(stack.name))).toEqual(objects);
     expect(existsSync(path.join(stack.dir, 'tailscale-serve'))).toBe(false);
     expect(existsSync(path.join(stack.dir, '.tailbridge/journal.json'))).toBe(false);
     const now = await waitHealthy(stack);
@@ -78,6 +85,27 @@ describeDocker('apply against the real engine (busybox stand-in)', () => {
     await history({ config: stack.config, json: true }, h);
     expect(JSON.parse(h.out.join('')).entries[0]).toMatchObject({ outcome: 'rolled-back' });
   }, 180_000);
+
+  it('identity guard: a config that renames the node is refused before anything changes; --allow-rename lets it through', async () => {
+    const { stack, container, before } = await deployed();
+    writeFileSync(stack.config, readFileSync(stack.config, 'utf8').replace('hostname: lab', 'hostname: vm'));
+    const refusedBefore = snapshot(stack.dir);
+    const options = { config: stack.config, mode: 'serve', yes: true };
+    await expect(apply(options, memoryIo(), standIn)).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(
+        /^not applied: the new configuration would alter the running tailscale node \(nothing was changed\):\n {2}renames the node lab → vm: .* — pass --allow-rename to allow it$/,
+      ),
+    });
+    expectSameFiles(stack.dir, refusedBefore);
+    expect(existsSync(path.join(stack.dir, '.tailbridge/history'))).toBe(false);
+    expect(inspectService(stack)!.id).toBe(container.id);
+    const io = memoryIo();
+    expect(await apply({ ...options, allow: ['allow-rename'] }, io, standIn), io.err.join('\n')).toBe(0);
+    expect(io.out.join('\n')).toContain('identity: renames the node lab → vm');
+    expect(io.out.join('\n')).toContain('allowed by --allow-rename');
+    expect(readFileSync(stack.compose, 'utf8')).not.toBe(before.get('compose.yaml')!.bytes.toString());
+  }, 120_000);
 
   it('refuses a second apply while the lock is held (exit 2)', async () => {
     const { stack, before } = await deployed();
@@ -101,13 +129,16 @@ describeDocker('apply against the real engine (busybox stand-in)', () => {
     expectSameFiles(stack.dir, before);
   }, 60_000);
 
-  it('rollback without a journal restores the newest differing history entry (after --yes)', async () => {
+  it('rollback without a journal undoes the last apply (after --yes), networks it created included', async () => {
     const { stack, container, before } = await deployed();
+    const objects = dockerNames((n) => n.includes(stack.name));
     expect(await apply({ config: stack.config, mode: 'userspace', yes: true }, memoryIo(), standIn)).toBe(0);
+    expect(dockerNames((n) => n.includes(stack.name)).networks).toContain(`${stack.name}_default`);
     await expect(rollback({ config: stack.config }, memoryIo(), standIn)).rejects.toThrow(/pass --yes/);
     const io = memoryIo();
     expect(await rollback({ config: stack.config, yes: true }, io, standIn), io.err.join('\n')).toBe(0);
     expectSameFiles(stack.dir, before);
     expect((await waitHealthy(stack)).configHash).toBe(container.configHash);
+    expect(dockerNames((n) => n.includes(stack.name))).toEqual(objects);
   }, 180_000);
 });

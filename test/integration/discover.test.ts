@@ -142,7 +142,10 @@ networks:
     // env values other than the readable TS_* switches never reach tailbridge
     expect(io.out.join('')).not.toContain('tskey-not-a-real-key');
     expect(d.environment).toMatchObject({ tunDevice: expect.any(Boolean) });
-    expect(d.environment.dockerNetworkSubnets).toContain('198.19.0.0/24');
+    // Bridge networks only: the macvlan network's subnet is the LAN itself, not a Docker bridge.
+    const bridge = d.docker.networks.find((n) => n.name === `${PROJECT}_default`)!;
+    expect(d.environment.dockerNetworkSubnets).toEqual(expect.arrayContaining(bridge.subnets));
+    expect(d.environment.dockerNetworkSubnets).not.toContain('198.19.0.0/24');
   });
 
   it('prints the readable report with every section', async () => {

@@ -21,7 +21,7 @@ import { loadLastRun } from '../../src/adapters/runs.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { migrate } from '../../src/commands/migrate.js';
 import { type ControlPlane, createControlPlane, LAB_AUTH_KEY } from '../lab/control.js';
-import { describeDocker } from '../lab/docker.js';
+import { describeDocker, dockerNames } from '../lab/docker.js';
 import { hostModeCompose, labConfigYaml, labOverride } from '../lab/homelab.js';
 import { ensureBusyboxImage, ensureTailscaleDoubleImage } from '../lab/images.js';
 import { acquireLabLock, addShim, cleanupLab, LAN, removeShim, startApps, startLan } from '../lab/lan.js';
@@ -226,11 +226,17 @@ describeDocker('tailbridge migrate on the lab', () => {
     const p = await start('mig2');
     removeShim(); // macvlan verification needs the host ↔ container shim: without it the phase fails
     blockBridgeToLan();
+    const mine = (n: string) => n.startsWith(p.projectName) || n === CONTAINER;
+    const objects = dockerNames(mine);
     try {
       const io = memoryIo({ cwd: p.dir });
       const code = await migrate(opts(p), io);
       const out = [...io.out, ...io.err].join('\n');
       expect(code, out).toBe(3);
+      // Each failed phase removed what it created (userspace: <project>_default, macvlan: <project>_lan),
+      // so no leftover network caused a false "overlaps Docker network" preflight warning.
+      expect(dockerNames(mine)).toEqual(objects);
+      expect(out).not.toMatch(/overlaps Docker network/);
       const run = (await loadLastRun(p.dir))!.run;
       expect(
         run.phases.map((ph) => [ph.mode, ph.outcome]),

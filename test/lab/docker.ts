@@ -26,3 +26,20 @@ export const describeDocker: typeof describe = (() => {
   console.warn('tailbridge: no Docker engine here — skipping Docker integration tests (they run under CI)');
   return describe.skip as unknown as typeof describe;
 })();
+
+/**
+ * The networks and containers whose names `match` (other tests and helpers share this engine, so
+ * before/after comparisons look only at their own objects), sorted.
+ */
+export function dockerNames(match: (name: string) => boolean): { networks: string[]; containers: string[] } {
+  const names = (args: string[]) =>
+    execFileSync('docker', args, { encoding: 'utf8' })
+      .split('\n')
+      .map((s) => s.trim())
+      .filter((s) => s !== '' && match(s))
+      .sort();
+  return {
+    networks: names(['network', 'ls', '--format', '{{.Name}}']),
+    containers: names(['ps', '-a', '--format', '{{.Names}}']),
+  };
+}

@@ -1,7 +1,8 @@
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
+import { redactExtraArgs } from '../../core/identity/extra-args.js';
 import { TailbridgeError } from '../../errors.js';
-import type { ContainerInfo, DockerEngine, ExecResult, NetworkInfo } from '../ports.js';
+import type { ContainerInfo, DockerEngine, DockerObjectRef, ExecResult, NetworkInfo } from '../ports.js';
 
 /** TS_* settings tailbridge may read back from a container: switches and routes, never credentials. */
 const READABLE_TS_SETTINGS = new Set([
@@ -76,6 +77,21 @@ export class DockerodeEngine implements DockerEngine {
     return detailed.map(toNetworkInfo);
   }
 
+  async listObjects(): Promise<{ containers: DockerObjectRef[]; networks: DockerObjectRef[] }> {
+    const [containers, networks] = await Promise.all([
+      this.call('list containers', () => this.docker.listContainers({ all: true })),
+      this.call('list networks', () => this.docker.listNetworks()),
+    ]);
+    return {
+      containers: containers.map((c) => ({
+        id: c.Id,
+        name: (c.Names?.[0] ?? c.Id).replace(/^\//, ''),
+        labels: c.Labels ?? {},
+      })),
+      networks: networks.map((n) => ({ id: n.Id, name: n.Name, labels: n.Labels ?? {} })),
+    };
+  }
+
   async exec(container: string, cmd: string[], options: { timeoutMs?: number } = {}): Promise<ExecResult> {
     return this.call(`exec in ${container}`, async () => {
       const exec = await this.docker
@@ -115,6 +131,22 @@ export class DockerodeEngine implements DockerEngine {
     });
   }
 
+  async removeContainer(nameOrId: string): Promise<void> {
+    try {
+      await this.docker.getContainer(nameOrId).remove({ force: true, v: false });
+    } catch (error) {
+      if (statusOf(error) !== 404) throw engineError(error, this.where(), `remove container ${nameOrId}`);
+    }
+  }
+
+  async removeNetwork(nameOrId: string): Promise<void> {
+    try {
+      await this.docker.getNetwork(nameOrId).remove();
+    } catch (error) {
+      if (statusOf(error) !== 404) throw engineError(error, this.where(), `remove network ${nameOrId}`);
+    }
+  }
+
   async logs(container: string, options: { tail?: number } = {}): Promise<string> {
     return this.call(`logs of ${container}`, async () => {
       const c = this.docker.getContainer(container);
@@ -149,6 +181,8 @@ function toContainerInfo(c: Docker.ContainerInspectInfo): ContainerInfo {
     const eq = entry.indexOf('=');
     const name = eq < 0 ? entry : entry.slice(0, eq);
     if (READABLE_TS_SETTINGS.has(name)) tsSettings[name] = entry.slice(eq + 1);
+    // Flags for `tailscale up`: kept only with every credential in them replaced.
+    else if (name === 'TS_EXTRA_ARGS') tsSettings[name] = redactExtraArgs(entry.slice(eq + 1));
   }
   const networks: ContainerInfo['networks'] = {};
   for (const [name, n] of Object.entries(c.NetworkSettings.Networks ?? {})) {
@@ -161,6 +195,7 @@ function toContainerInfo(c: Docker.ContainerInspectInfo): ContainerInfo {
     };
   }
   const health = (c.State as { Health?: { Status?: string } }).Health?.Status;
+  const test = (c.Config as { Healthcheck?: { Test?: string[] } }).Healthcheck?.Test;
   const ports = Object.entries(c.NetworkSettings.Ports ?? {}).flatMap(([container, bindings]) =>
     (bindings ?? []).map((b) => ({ container, hostIp: b.HostIp, hostPort: b.HostPort })),
   );
@@ -171,9 +206,11 @@ function toContainerInfo(c: Docker.ContainerInspectInfo): ContainerInfo {
     state: c.State.Status as ContainerInfo['state'],
     restartCount: c.RestartCount ?? 0,
     ...(health === 'starting' || health === 'healthy' || health === 'unhealthy' ? { health } : {}),
+    ...(test && test.length > 0 && test[0] !== 'NONE' ? { healthcheckTest: test } : {}),
     ...(c.State.Status === 'exited' ? { exitCode: c.State.ExitCode } : {}),
     ...(c.State.StartedAt ? { startedAt: c.State.StartedAt } : {}),
     labels: c.Config.Labels ?? {},
+    ...(c.Config.Hostname ? { hostname: c.Config.Hostname } : {}),
     networkMode: c.HostConfig.NetworkMode ?? 'default',
     networks,
     envNames: env.map((e) => e.split('=')[0]!),

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { link, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { DockerSnapshot } from '../../core/apply/cleanup.js';
 import { durableWrite, syncDir, syncFile } from '../durable.js';
 import { sha256, timestamp } from '../fs.js';
 
@@ -24,6 +25,8 @@ export type Outcome =
   | 'rollback-failed'
   /** Stopped before any file was written (validation failed, or an interrupted run was closed). */
   | 'not-applied'
+  /** The process died after the backup and before its journal existed: nothing was written. */
+  | 'interrupted'
   /** The user discarded the journal after checking by hand. */
   | 'discarded';
 
@@ -51,6 +54,8 @@ export interface HistoryManifest {
   contentHash: string;
   files: ManifestFile[];
   previousContainer?: PreviousContainer;
+  /** Every network and container name before the operation (an undo removes what it created). */
+  dockerBefore?: DockerSnapshot;
   outcome: Outcome;
   outcomeAt?: string;
   /** One line: what failed, or how it ended. */
@@ -64,6 +69,7 @@ export interface BackupInput {
   /** Absolute paths the operation will touch. */
   files: string[];
   previousContainer?: PreviousContainer;
+  dockerBefore?: DockerSnapshot;
 }
 
 const ENTRY = /^\d{8}T\d{6}Z-[0-9a-f]{12}(-\d+)?$/;
@@ -131,6 +137,7 @@ export class HistoryStore {
       contentHash,
       files,
       ...(input.previousContainer ? { previousContainer: input.previousContainer } : {}),
+      ...(input.dockerBefore ? { dockerBefore: input.dockerBefore } : {}),
       outcome: 'pending',
     };
 
@@ -209,14 +216,42 @@ export class HistoryStore {
   }
 
   /**
-   * Keeps the newest `keep` entries (and every id in `protect`); deletes older ones and leftover
-   * `.tmp-*` folders of interrupted backups. Returns the deleted ids.
+   * Marks the entries of operations that died after their backup and before their journal existed
+   * (`pending`, and not the entry of the open journal) as `interrupted`. Returns their ids.
+   */
+  async markInterrupted(openJournalId: string | undefined, now: Date): Promise<string[]> {
+    const marked: string[] = [];
+    for (const m of await this.list()) {
+      if (m.outcome !== 'pending' || m.id === openJournalId) continue;
+      await this.setOutcome(
+        m.id,
+        'interrupted',
+        `${m.operation === 'apply' ? `apply --mode ${m.mode}` : m.mode} stopped after its backup, before it wrote anything`,
+        now,
+      );
+      marked.push(m.id);
+    }
+    return marked;
+  }
+
+  /**
+   * Keeps the newest `keep` entries (and every id in `protect`); deletes older ones, the entries of
+   * interrupted operations (they hold nothing the neighbouring entries do not; the newest entry is
+   * kept so `tailbridge history` shows what happened once) and leftover `.tmp-*` folders of
+   * interrupted backups. Returns the deleted ids.
    */
   async prune(keep: number, protect: readonly string[] = []): Promise<string[]> {
-    const ids = await this.ids();
-    const doomed = ids
-      .slice(0, Math.max(0, ids.length - Math.max(1, keep)))
-      .filter((id) => !protect.includes(id));
+    const all = await this.ids();
+    const newest = all.at(-1);
+    const interrupted: string[] = [];
+    for (const id of all)
+      if (id !== newest && !protect.includes(id) && (await this.get(id))?.outcome === 'interrupted')
+        interrupted.push(id);
+    const ids = all.filter((id) => !interrupted.includes(id));
+    const doomed = [
+      ...interrupted,
+      ...ids.slice(0, Math.max(0, ids.length - Math.max(1, keep))).filter((id) => !protect.includes(id)),
+    ];
     for (const id of doomed) await rm(this.entryDir(id), { recursive: true, force: true });
     const names = await readdir(this.dir).catch(() => [] as string[]);
     for (const n of names.filter((n) => n.startsWith('.tmp-')))

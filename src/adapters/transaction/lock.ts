@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { TailbridgeError } from '../../errors.js';
@@ -152,4 +152,23 @@ export async function readLock(file: string): Promise<LockInfo | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The lock every operation that writes a compose project takes: `<state dir>/apply.lock` (apply,
+ * rollback, migrate, generate --write). A stale lock taken over is reported through `warn`.
+ */
+export async function takeStateLock(
+  stateDir: string,
+  command: string,
+  now: Date,
+  warn: (line: string) => void,
+): Promise<HeldLock> {
+  await mkdir(stateDir, { recursive: true });
+  const lock = await acquireLock(path.join(stateDir, 'apply.lock'), currentLockInfo(command, now));
+  if (lock.tookOver)
+    warn(
+      `tailbridge: took over a stale lock of ${lock.tookOver.info.command} (pid ${lock.tookOver.info.pid}): ${lock.tookOver.reason}`,
+    );
+  return lock;
 }

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rmdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, readFile, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import type { DockerSnapshot } from '../../core/apply/cleanup.js';
 import {
   advance,
   filesMayHaveChanged,
@@ -17,13 +17,21 @@ import {
   waitForContainer,
 } from '../../core/apply/readiness.js';
 import { ExitCode } from '../../errors.js';
+import { composeAccepts } from '../docker/staged-validate.js';
 import { durableWrite, syncDir } from '../durable.js';
 import { sha256 } from '../fs.js';
 import type { ComposeProject, ComposeRunner, DockerEngine } from '../ports.js';
+import {
+  composeProjectName,
+  removeCreated,
+  removeRecreateLeftovers,
+  snapshotDocker,
+} from './docker-cleanup.js';
 import type { FaultHook } from './fault.js';
 import { HistoryStore } from './history.js';
 import { JournalStore } from './journal-store.js';
 import { containerState, locateServiceContainer } from './locate.js';
+import { waitForStrayCompose } from './stray-compose.js';
 
 export interface TxDeps {
   engine: DockerEngine;
@@ -54,7 +62,28 @@ export interface TxPlan {
   /** Written in this order (side files first, the compose file last). */
   writes: PlannedWrite[];
   timeoutMs: number;
-  keep: number;
+  /**
+   * An undo (`rollback` of an apply): after it succeeds, remove the project's networks and
+   * containers that did not exist before that apply.
+   */
+  undoDocker?: DockerSnapshot;
+  /** `compose config` of the new compose file, when the caller started it already (see startComposeValidation). */
+  validation?: Promise<{ ok: boolean; message: string } | undefined>;
+}
+
+/**
+ * `compose config` of the plan's new compose file on a staged copy (undefined when the compose file
+ * is not written). Callers may start it as soon as the writes are known, so it overlaps with
+ * their own checks; it touches no user file.
+ */
+export function startComposeValidation(
+  plan: Pick<TxPlan, 'writes' | 'composeFile' | 'project'>,
+  compose: ComposeRunner,
+): Promise<{ ok: boolean; message: string } | undefined> {
+  const content = plan.writes.find((w) => w.path === plan.composeFile)?.content;
+  return content
+    ? composeAccepts(compose, plan.project, plan.composeFile, content)
+    : Promise.resolve(undefined);
 }
 
 export interface Failure {
@@ -95,10 +124,16 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
   const history = new HistoryStore(plan.stateDir, composeDir);
   const journals = new JournalStore(plan.stateDir);
 
+  // `compose config` on a staged copy starts first and runs while the backup and the journal are
+  // written; its verdict is read at the validate step. It touches no user file, so starting it
+  // early changes nothing the journal protects.
+  const validation = plan.validation ?? startComposeValidation(plan, deps.compose);
+
   // Backup: a complete, fsynced history entry exists before the journal mentions it.
   progress.start('backup');
   const before = await locateServiceContainer(deps.engine, plan.project, plan.service);
   const previous = containerState(before);
+  const dockerBefore = await snapshotDocker(deps.engine);
   const manifest = await history.create(
     {
       operation: plan.operation,
@@ -106,6 +141,7 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
       composeFile: plan.composeFile,
       files: plan.writes.map((w) => w.path),
       ...(previous ? { previousContainer: previous } : {}),
+      dockerBefore,
     },
     deps.now(),
   );
@@ -114,10 +150,6 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
   );
   deps.fault('backup');
 
-  const staged = path.join(
-    path.dirname(plan.composeFile),
-    `.${path.basename(plan.composeFile)}.tailbridge-validate-${randomBytes(4).toString('hex')}.yaml`,
-  );
   const files: JournalFile[] = plan.writes.map((w, i) => {
     const m = manifest.files[i]!;
     return {
@@ -141,8 +173,10 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
       historyId: manifest.id,
       files,
       dirsCreated: await missingDirs(plan.writes.filter((w) => w.content !== null).map((w) => w.path)),
-      scratch: [staged],
+      scratch: [],
       previous,
+      dockerBefore,
+      composeProject: composeProjectName(plan.project, before),
     },
     deps.now(),
   );
@@ -162,29 +196,18 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
     });
 
   try {
-    // Validate: `compose config -q` on a staged copy next to the file, so relative paths resolve.
     progress.start('validate');
-    const composeWrite = plan.writes.find((w) => w.path === plan.composeFile);
-    if (composeWrite?.content) {
-      await durableWrite(staged, composeWrite.content, 0o600);
-      let result: { ok: boolean; message: string };
-      try {
-        result = await deps.compose.validate({
-          ...plan.project,
-          files: [staged, ...plan.project.files.slice(1)],
-        });
-      } finally {
-        await unlink(staged).catch(() => undefined);
-      }
+    const result = await validation;
+    if (result) {
       if (!result.ok) {
-        const message = `compose config rejected the new file: ${result.message.split(staged).join(path.basename(plan.composeFile))}`;
+        const message = `compose config rejected the new file: ${result.message}`;
         progress.fail(message);
         await history.setOutcome(manifest.id, 'not-applied', message, deps.now());
         await journals.remove();
         return { exitCode: ExitCode.usage, historyId: manifest.id, failure: { step: 'validate', message } };
       }
     }
-    progress.done(`compose config (${deps.compose.flavor} ${deps.compose.version}) accepts it`);
+    progress.done(`${deps.compose.flavor === 'v2' ? 'docker compose' : 'docker-compose'} config accepts it`);
     await step('validated');
 
     current = 'write';
@@ -201,7 +224,10 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
 
     current = 'deploy';
     progress.start('deploy');
-    const up = await deps.compose.up(plan.project);
+    const up = await deps.compose.up(
+      plan.project,
+      plan.operation === 'restore' ? { removeOrphans: true } : {},
+    );
     if (up.exitCode !== 0)
       throw new StepError('deploy', `compose up failed: ${firstLines(up.stderr || up.stdout)}`);
     const after = await locateServiceContainer(deps.engine, plan.project, plan.service);
@@ -230,7 +256,9 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
       ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
     });
     if (!ready.ok) throw new StepError('wait', ready.reason, ready.logs);
-    progress.done(`${ready.container.name} ready after ${(ready.waitedMs / 1000).toFixed(1)} s`);
+    progress.done(
+      `${ready.container.name} ready after ${(ready.waitedMs / 1000).toFixed(1)} s${ready.evidence ? ` (${ready.evidence})` : ''}`,
+    );
 
     current = 'verify';
     progress.start('verify');
@@ -241,14 +269,18 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
       engine: deps.engine,
       composeFile: plan.composeFile,
       service: plan.service,
+      ...(ready.evidence ? { readiness: ready.evidence } : {}),
     });
     if (!verdict.ok) throw new StepError('verify', verdict.summary, undefined, verdict);
     progress.done(verdict.summary);
     await step('verified');
+    if (plan.undoDocker) {
+      const project = composeProjectName(plan.project, ready.container, before);
+      for (const line of await removeCreated(deps.engine, plan.undoDocker, project)) progress.note(line);
+    }
 
     await history.setOutcome(manifest.id, 'applied', verdict.summary, deps.now());
     await journals.remove();
-    await history.prune(plan.keep, [manifest.id]);
     return { exitCode: ExitCode.ok, historyId: manifest.id, verify: verdict };
   } catch (e) {
     const failure: Failure =
@@ -309,7 +341,7 @@ export async function rollbackJournal(
     deps.fault('rolling-back');
 
     progress.start('restore files');
-    for (const s of journal.scratch) await removeFile(s);
+    for (const s of journal.scratch) await rm(s, { recursive: true, force: true });
     if (filesMayHaveChanged(journal)) {
       let restored = 0;
       for (const [i, f] of [...journal.files].reverse().entries()) {
@@ -330,8 +362,12 @@ export async function rollbackJournal(
 
     if (needsRedeploy(journal)) {
       progress.start('redeploy the previous configuration');
+      // After a crash, the killed run's compose may still be bringing the new configuration up.
+      const stray = await waitForStrayCompose(journal.project.files);
+      if (stray.length > 0)
+        progress.note(`waited for the interrupted run's compose (pid ${stray.join(', ')})`);
       const beforeUp = await locateServiceContainer(deps.engine, journal.project, journal.service);
-      const up = await deps.compose.up(journal.project, { forceRecreate: true, removeOrphans: true });
+      const up = await redeploy(deps, journal, progress);
       if (up.exitCode !== 0) throw new Error(`compose up failed: ${firstLines(up.stderr || up.stdout)}`);
       progress.done('up -d --force-recreate --remove-orphans');
 
@@ -375,6 +411,19 @@ export async function rollbackJournal(
       }
       // A crash-looping container with a bind mount can make Docker recreate a removed directory.
       for (const dir of [...journal.dirsCreated].reverse()) await rmdir(dir).catch(() => undefined);
+      if (journal.dockerBefore) {
+        const project =
+          journal.composeProject ??
+          composeProjectName(
+            journal.project,
+            await locateServiceContainer(deps.engine, journal.project, journal.service),
+          );
+        const removed = await removeCreated(deps.engine, journal.dockerBefore, project);
+        if (removed.length > 0) {
+          lines.push(`${removed.join(', ')} (created by the attempt)`);
+          progress.note(removed.join(', '));
+        }
+      }
       await mark('redeployed');
     }
 
@@ -404,6 +453,24 @@ export async function rollbackJournal(
       .catch(() => undefined);
     return { ok: false, lines, problem, manualSteps: manualSteps(journal, history, journals, deps.compose) };
   }
+}
+
+/**
+ * `compose up -d --force-recreate --remove-orphans` of the restored files. After a crash the killed
+ * run's compose may still be running, or may have left a recreate half done: on failure, wait, remove
+ * the service's half-recreated leftovers and try again (three attempts).
+ */
+async function redeploy(deps: TxDeps, journal: Journal, progress: Progress) {
+  let up = await deps.compose.up(journal.project, { forceRecreate: true, removeOrphans: true });
+  for (let attempt = 1; up.exitCode !== 0 && attempt < 3; attempt++) {
+    await new Promise((r) => setTimeout(r, 2_000 * attempt));
+    const removed = await removeRecreateLeftovers(deps.engine, journal.project, journal.service);
+    progress.note(
+      `compose up failed (${firstLines(up.stderr || up.stdout)}); retrying${removed.length ? ` after removing the half-recreated ${removed.join(', ')}` : ''}`,
+    );
+    up = await deps.compose.up(journal.project, { forceRecreate: true, removeOrphans: true });
+  }
+  return up;
 }
 
 /** Writes one file back as it was (or deletes it); false when it already was. */

@@ -2,7 +2,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Io } from '../../cli/io.js';
-import { type ConfigChoice, type LoadedConfig, loadConfig, resolveFromConfig } from '../config-file.js';
+import {
+  type ConfigChoice,
+  type LoadedConfig,
+  type LoadOptions,
+  loadConfig,
+  resolveFromConfig,
+} from '../config-file.js';
 import type { ComposeProject } from '../ports.js';
 
 export interface TargetOptions extends ConfigChoice {
@@ -25,8 +31,8 @@ export interface Target {
 }
 
 /** The compose file, its state folder, the tailscale service and the compose project of a config. */
-export async function resolveTarget(options: TargetOptions, io: Io): Promise<Target> {
-  const loaded = await loadConfig(options, io.cwd);
+export async function resolveTarget(options: TargetOptions, io: Io, load: LoadOptions = {}): Promise<Target> {
+  const loaded = await loadConfig(options, io.cwd, load);
   const composeFile = options.compose
     ? path.resolve(io.cwd, options.compose)
     : resolveFromConfig(loaded, loaded.config.paths.compose);

@@ -1,4 +1,5 @@
 import type { ComposeProject } from '../../adapters/ports.js';
+import type { DockerSnapshot } from './cleanup.js';
 
 /**
  * The apply journal's state machine (pure). The journal file is rewritten atomically at each step;
@@ -80,6 +81,10 @@ export interface Journal {
   /** Scratch files (the staged copy for `compose config`) to delete on rollback. */
   scratch: string[];
   previous: PreviousContainerState | null;
+  /** Every network and container name before the deploy: a rollback removes the project's others. */
+  dockerBefore?: DockerSnapshot;
+  /** The compose project name (labels of its containers and networks). */
+  composeProject?: string;
   failure?: { step: string; message: string };
 }
 

@@ -1,7 +1,10 @@
 import path from 'node:path';
 import type { ContainerInfo, NetworkInfo } from '../../adapters/ports.js';
+import { runningIdentity } from '../identity/node.js';
+import { CONVENTIONAL_STATE_DIR, stateDirMount } from '../identity/state-dir.js';
 import { parseGoBool } from '../lint/values.js';
-import { cidrContains, formatIPv4, ipInRange, parseCidr, parseIPv4 } from '../model/net.js';
+import { cidrContains, formatIPv4, ipInRange, isIPv4Cidr, parseCidr, parseIPv4 } from '../model/net.js';
+import { composeServiceFacts } from './compose-service.js';
 import type {
   ComposeLabels,
   ContainerSummary,
@@ -13,6 +16,7 @@ import type {
   IpRouteEntry,
   MacvlanSuggestion,
   ParentCandidate,
+  RawDockerFacts,
   RawFacts,
   RawHostFacts,
   TailscaleContainer,
@@ -103,10 +107,11 @@ function lanOf(interfaces: HostInterface[], route: IpRouteEntry | undefined): Di
     subnet: networkOf(addr)!,
     gateway: route.gateway,
     hostAddress: addr.split('/')[0]!,
+    source: 'default-route',
   };
 }
 
-const PARENT_KINDS = new Set<InterfaceKind>(['ethernet', 'bridge', 'bond', 'vlan', 'wifi']);
+const PARENT_KINDS = new Set<InterfaceKind>(['ethernet', 'bridge', 'bond', 'vlan', 'wifi', 'veth']);
 
 export function parentCandidates(interfaces: HostInterface[], lanInterface?: string): ParentCandidate[] {
   const out: ParentCandidate[] = [];
@@ -142,6 +147,7 @@ export function parentCandidates(interfaces: HostInterface[], lanInterface?: str
         bridge: 'Linux bridge: works as a macvlan parent (needed when the NIC is a bridge port)',
         bond: 'bond: valid macvlan parent',
         vlan: 'VLAN interface: valid macvlan parent (on TrueNAS use its vlanN, not a Docker-made eno1.N)',
+        veth: 'veth (one end of a virtual Ethernet pair, e.g. the LAN link of a VM or a network namespace): valid macvlan parent',
       };
       out.push({ ...base, usable: true, reason: `${why[i.kind] ?? i.kind}${down}` });
     }
@@ -153,7 +159,7 @@ export function parentCandidates(interfaces: HostInterface[], lanInterface?: str
   return out;
 }
 
-function composeLabels(labels: Record<string, string>): ComposeLabels | undefined {
+export function composeLabels(labels: Record<string, string>): ComposeLabels | undefined {
   const project = labels['com.docker.compose.project'];
   if (!project) return undefined;
   const workingDir = labels['com.docker.compose.project.working_dir'];
@@ -182,13 +188,23 @@ function containerNetworks(
   });
 }
 
-const STATE_DIR_DEFAULT = '/var/lib/tailscale';
-
-function tailscaleContainer(c: ContainerSummary, info: ContainerInfo): TailscaleContainer | undefined {
+/** Why a container counts as a tailscale container: its image and/or TS_* environment; empty = it does not. */
+export function tailscaleMatch(info: Pick<ContainerInfo, 'image' | 'envNames'>): string[] {
   const matchedBy: string[] = [];
   if (/tailscale/i.test(info.image)) matchedBy.push('image');
   const tsEnv = info.envNames.filter((n) => n.startsWith('TS_'));
   if (tsEnv.length > 0) matchedBy.push(`env ${tsEnv.slice(0, 3).join(', ')}${tsEnv.length > 3 ? ', …' : ''}`);
+  return matchedBy;
+}
+
+const AUTH_NAMES = new Set(['TS_AUTHKEY', 'TS_AUTH_KEY', 'TS_CLIENT_SECRET']);
+
+function tailscaleContainer(
+  c: ContainerSummary,
+  info: ContainerInfo,
+  docker: RawDockerFacts | undefined,
+): TailscaleContainer | undefined {
+  const matchedBy = tailscaleMatch(info);
   if (matchedBy.length === 0) return undefined;
   const raw = info.tsSettings.TS_USERSPACE;
   const parsed = raw === undefined || raw === '' ? undefined : parseGoBool(raw);
@@ -198,21 +214,25 @@ function tailscaleContainer(c: ContainerSummary, info: ContainerInfo): Tailscale
   if (info.networkMode === 'host') mode = 'host';
   else if (macvlan) mode = 'macvlan';
   else mode = userspace ? 'userspace' : 'kernel';
-  const stateDest = info.tsSettings.TS_STATE_DIR || STATE_DIR_DEFAULT;
-  const mount =
-    info.mounts.find((m) => m.destination === stateDest) ??
-    info.mounts
-      .filter((m) => stateDest.startsWith(`${m.destination.replace(/\/$/, '')}/`))
-      .sort((a, b) => b.destination.length - a.destination.length)[0];
-  const stateDir = mount
-    ? mount.destination === stateDest
-      ? mount
-      : { ...mount, source: path.posix.join(mount.source, path.posix.relative(mount.destination, stateDest)) }
-    : undefined;
-  const routes = (info.tsSettings.TS_ROUTES ?? '')
-    .split(',')
-    .map((r) => r.trim())
-    .filter(Boolean);
+  const stateDir = stateDirMount(info.mounts, info.tsSettings.TS_STATE_DIR);
+  const unused = stateDir ? undefined : info.mounts.find((m) => m.destination === CONVENTIONAL_STATE_DIR);
+  const runtime = docker?.tailscaleRuntime?.[c.name];
+  const identity = runningIdentity({
+    container: c.name,
+    tsSettings: info.tsSettings,
+    ...(info.hostname ? { containerHostname: info.hostname } : {}),
+    ...(stateDir ? { stateDir: stateDir.source } : {}),
+    ...(runtime?.status ? { status: runtime.status } : {}),
+    ...(runtime?.prefs ? { prefs: runtime.prefs } : {}),
+  });
+  const composeFile = c.compose?.configFiles[0];
+  const text = composeFile ? docker?.composeTexts?.[composeFile] : undefined;
+  const service = c.compose?.service;
+  const facts = text && service ? composeServiceFacts(text, service, c.compose?.workingDir) : undefined;
+  const envFiles = (facts?.envFiles ?? []).map((p) => {
+    const names = docker?.envFileNames?.[p] ?? undefined;
+    return { path: p, ...(names ? { names } : {}), holdsAuth: (names ?? []).some((n) => AUTH_NAMES.has(n)) };
+  });
   return {
     name: c.name,
     image: c.image,
@@ -223,13 +243,60 @@ function tailscaleContainer(c: ContainerSummary, info: ContainerInfo): Tailscale
     networkMode: c.networkMode,
     matchedBy,
     ...(c.compose ? { compose: c.compose } : {}),
-    ...(c.compose?.configFiles[0] ? { composeFile: c.compose.configFiles[0] } : {}),
+    ...(composeFile ? { composeFile } : {}),
     ...(stateDir ? { stateDir } : {}),
-    ...(info.tsSettings.TS_HOSTNAME ? { hostname: info.tsSettings.TS_HOSTNAME } : {}),
-    ...(routes.length ? { routes } : {}),
+    ...(unused ? { unusedStateMount: unused.source } : {}),
+    ...(identity.hostname ? { hostname: identity.hostname } : {}),
+    ...(identity.routes.length ? { routes: identity.routes } : {}),
+    identity,
+    envFiles,
+    ...(facts?.authSecretFile ? { authSecretFile: facts.authSecretFile } : {}),
+    ...(facts?.inlineAuthKey ? { inlineAuthKey: true } : {}),
     ...(macvlan?.ipv4 ? { macvlanAddress: macvlan.ipv4, macvlanNetwork: macvlan.name } : {}),
     networks: c.networks,
   };
+}
+
+/** The tailscale container that matters: running before stopped, recognised by image before by env only. */
+export function pickTailscale(list: readonly TailscaleContainer[]): TailscaleContainer | undefined {
+  const rank = (t: TailscaleContainer) =>
+    (t.state === 'running' ? 0 : 1) + (t.matchedBy.includes('image') ? 0 : 2);
+  return [...list].sort((a, b) => rank(a) - rank(b))[0];
+}
+
+/**
+ * The LAN as the running node defines it: the host interface holding an address inside one of its
+ * advertised IPv4 routes (the default route may well be on another interface). Its gateway is the
+ * router the routing table shows inside that subnet, when there is one.
+ */
+function lanOfRoutes(
+  interfaces: HostInterface[],
+  routesTable: IpRouteEntry[],
+  routes: readonly string[],
+): Discovery['lan'] {
+  const v4 = routes.filter(isIPv4Cidr);
+  for (const i of interfaces) {
+    if (i.dockerManaged || i.kind === 'loopback' || i.kind === 'tun' || i.kind === 'wireguard') continue;
+    const addr = i.ipv4.find((a) => v4.some((r) => cidrContains(r, a.split('/')[0]!)));
+    if (!addr) continue;
+    const subnet = networkOf(addr)!;
+    const held = v4.filter((r) => cidrContains(r, addr.split('/')[0]!));
+    const gateway = routesTable
+      .filter((r) => r.gateway && parseIPv4(r.gateway) !== undefined && cidrContains(subnet, r.gateway))
+      .sort(
+        (a, b) =>
+          Number(b.dst === 'default') - Number(a.dst === 'default') || (a.metric ?? 0) - (b.metric ?? 0),
+      )[0]?.gateway;
+    return {
+      interface: i.name,
+      subnet,
+      ...(gateway ? { gateway } : {}),
+      hostAddress: addr.split('/')[0]!,
+      source: 'advertised-route',
+      routes: held,
+    };
+  }
+  return undefined;
 }
 
 function usedAddresses(
@@ -247,28 +314,44 @@ function usedAddresses(
       for (const s of n.subnets) if (parseCidr(s) && s.includes('.')) subnets.add(networkOf(s)!);
   const out: UsedAddress[] = [];
   const seen = new Set<string>();
-  const add = (address: string | undefined, by: string) => {
+  const add = (address: string | undefined, by: string, holder?: UsedAddress['holder']) => {
     if (!address || parseIPv4(address) === undefined) return;
     for (const subnet of subnets) {
       if (!cidrContains(subnet, address) || seen.has(`${subnet} ${address}`)) continue;
       seen.add(`${subnet} ${address}`);
-      out.push({ address, subnet, by });
+      out.push({ address, subnet, by, ...(holder ? { holder } : {}) });
     }
   };
-  if (lan) add(lan.gateway, 'gateway');
-  for (const i of interfaces) for (const a of i.ipv4) add(a.split('/')[0], `host (${i.name})`);
+  if (lan?.gateway) add(lan.gateway, 'gateway');
+  for (const i of interfaces)
+    for (const a of i.ipv4)
+      add(a.split('/')[0], `host (${i.name})`, {
+        kind: 'host-interface',
+        name: i.name,
+        interfaceKind: i.kind,
+      });
   for (const n of networks) {
     if (n.driver !== 'macvlan' && n.driver !== 'ipvlan') continue;
     for (const g of n.gateways) add(g, `gateway of Docker network ${n.name}`);
   }
   for (const c of containers)
     for (const n of c.networks)
-      add(n.ipv4, `container ${c.name} (${n.name}${n.driver ? `, ${n.driver}` : ''})`);
-  for (const n of networks) for (const c of n.containers) add(c.ipv4, `container ${c.name} (${n.name})`);
+      add(n.ipv4, `container ${c.name} (${n.name}${n.driver ? `, ${n.driver}` : ''})`, {
+        kind: 'container',
+        name: c.name,
+      });
+  for (const n of networks)
+    for (const c of n.containers)
+      add(c.ipv4, `container ${c.name} (${n.name})`, { kind: 'container', name: c.name });
   for (const n of raw.host.neighbours) {
     const state = n.state ?? [];
     if (state.includes('FAILED') || state.includes('INCOMPLETE') || !n.lladdr) continue;
-    add(n.dst, `neighbour ${n.lladdr}${n.dev ? ` on ${n.dev}` : ''}`);
+    const dev = interfaces.find((i) => i.name === n.dev);
+    add(n.dst, `neighbour ${n.lladdr}${n.dev ? ` on ${n.dev}` : ''}`, {
+      kind: 'neighbour',
+      name: n.dev ?? '',
+      ...(dev ? { interfaceKind: dev.kind } : {}),
+    });
   }
   for (const a of raw.known?.usedAddresses ?? []) add(a, 'tailbridge.yaml usedAddresses');
   return out.sort((a, b) => (parseIPv4(a.address)! > parseIPv4(b.address)! ? 1 : -1));
@@ -316,8 +399,6 @@ export function suggestMacvlan(
 export function computeDiscovery(raw: RawFacts): Discovery {
   const interfaces = hostInterfaces(raw.host);
   const route = defaultRoute(raw.host.routes);
-  const lan = lanOf(interfaces, route);
-  const parents = parentCandidates(interfaces, lan?.interface ?? route?.dev);
   const ifnames = new Set(interfaces.map((i) => i.name));
 
   const netList = raw.docker?.networks ?? [];
@@ -353,8 +434,13 @@ export function computeDiscovery(raw: RawFacts): Discovery {
     };
   });
   const tailscale = containers
-    .map((c, i) => tailscaleContainer(c, infos[i]!))
+    .map((c, i) => tailscaleContainer(c, infos[i]!, raw.docker))
     .filter((t): t is TailscaleContainer => t !== undefined);
+  // The running node's routes say where the LAN is; the default route is only the fallback.
+  const lan =
+    lanOfRoutes(interfaces, raw.host.routes, pickTailscale(tailscale)?.identity.routes ?? []) ??
+    lanOf(interfaces, route);
+  const parents = parentCandidates(interfaces, lan?.interface ?? route?.dev);
 
   const used = usedAddresses(raw, interfaces, lan, networks, containers);
   const dhcpRange = raw.known?.dhcpRange;

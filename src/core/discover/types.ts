@@ -1,4 +1,5 @@
 import type { ContainerInfo, NetworkInfo } from '../../adapters/ports.js';
+import type { NodeIdentity } from '../identity/node.js';
 import type { ParentKind } from '../plan/environment.js';
 
 /** One entry of `ip -j -d addr show` (only the fields discover reads). */
@@ -74,6 +75,12 @@ export interface RawDockerFacts {
   networks: NetworkInfo[];
   containers: ContainerInfo[];
   composeFlavor?: 'v1' | 'v2';
+  /** Read inside each running tailscale container (by name): `tailscale status --json`, `tailscale debug prefs`. */
+  tailscaleRuntime?: Record<string, { status?: string; prefs?: string }>;
+  /** Text of the compose files the tailscale containers came from (absolute path → text). */
+  composeTexts?: Record<string, string>;
+  /** Variable NAMES (never values) of the env files those services use; null = unreadable. */
+  envFileNames?: Record<string, string[] | null>;
 }
 
 /** What the user already knows (from tailbridge.yaml) and the host cannot tell. */
@@ -167,6 +174,14 @@ export interface ContainerSummary {
 
 export type TailscaleMode = 'host' | 'macvlan' | 'kernel' | 'userspace';
 
+export interface EnvFileFacts {
+  path: string;
+  /** Variable names, when the file could be read. */
+  names?: string[];
+  /** Defines TS_AUTHKEY / TS_AUTH_KEY (or an OAuth client secret): where the login key lives. */
+  holdsAuth: boolean;
+}
+
 export interface TailscaleContainer {
   name: string;
   image: string;
@@ -186,6 +201,16 @@ export interface TailscaleContainer {
   stateDir?: { source: string; destination: string; type: string };
   hostname?: string;
   routes?: string[];
+  /** The node as it runs (prefs, tailscale status, container settings): what a new config must keep. */
+  identity: NodeIdentity;
+  /** env_file entries of its compose service, with the variable names each defines. */
+  envFiles: EnvFileFacts[];
+  /** Host file of the compose secret TS_AUTHKEY is read from. */
+  authSecretFile?: string;
+  /** The compose file writes the auth key literally (it is never copied). */
+  inlineAuthKey?: boolean;
+  /** A state mount at /var/lib/tailscale that is unused because TS_STATE_DIR is unset. */
+  unusedStateMount?: string;
   /** LAN address when on a macvlan network. */
   macvlanAddress?: string;
   macvlanNetwork?: string;
@@ -196,6 +221,12 @@ export interface UsedAddress {
   address: string;
   subnet: string;
   by: string;
+  /** Who holds it, when known: a host interface (with its kind) or a container. */
+  holder?: {
+    kind: 'host-interface' | 'container' | 'neighbour';
+    name: string;
+    interfaceKind?: InterfaceKind;
+  };
 }
 
 export interface MacvlanSuggestion {
@@ -224,8 +255,13 @@ export interface Discovery {
   lan?: {
     interface: string;
     subnet: string;
-    gateway: string;
+    /** The LAN router, when the routing table shows one on this subnet. */
+    gateway?: string;
     hostAddress: string;
+    /** How the LAN was found: the interface holding the advertised routes, or the default route's. */
+    source: 'advertised-route' | 'default-route';
+    /** The routes of the tailscale container that this interface holds. */
+    routes?: string[];
   };
   gateway?: string;
   defaultInterface?: string;

@@ -50,7 +50,7 @@ export const Lan = z
         'Host interface that carries the LAN (macvlan parent). On TrueNAS use br0/bond0/vlanN when present.',
       ),
     parentKind: z
-      .enum(['ethernet', 'bridge', 'bond', 'vlan', 'wifi', 'unknown'])
+      .enum(['ethernet', 'bridge', 'bond', 'vlan', 'veth', 'wifi', 'unknown'])
       .default('unknown')
       .describe('Kind of the parent interface; Wi-Fi cannot carry macvlan.'),
     macvlan: z

@@ -1,7 +1,7 @@
 /** The seed homelab (TrueNAS, 192.168.20.0/24, Jellyfin, Sonarr, Radarr), used by --example and `npm start`. */
 export const EXAMPLE_CONFIG_FILE = '<example>/tailbridge.yaml';
 
-export const EXAMPLE_CONFIG = `# yaml-language-server: $schema=./node_modules/tailbridge/schemas/tailbridge.schema.json
+export const EXAMPLE_CONFIG = `# yaml-language-server: $schema=tailbridge.schema.json
 # tailbridge.yaml — the homelab from the research note "Tailscale Without Host Mode".
 version: 1
 lan:

@@ -1,7 +1,7 @@
 import type { HomelabConfig } from '../model/config.js';
 import { cidrContains, cidrWithin, ipInRange, rangeOverlapsCidr } from '../model/net.js';
 
-export type ParentKind = 'ethernet' | 'bridge' | 'bond' | 'vlan' | 'wifi' | 'unknown';
+export type ParentKind = 'ethernet' | 'bridge' | 'bond' | 'vlan' | 'veth' | 'wifi' | 'unknown';
 
 /**
  * What is known about the Docker host. Every field is optional: `deriveEnvironment` fills what the

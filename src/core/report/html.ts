@@ -1,5 +1,5 @@
 import { isMode, type Mode } from '../model/modes.js';
-import { reportsByMode } from './evidence.js';
+import { allReportsByMode } from './evidence.js';
 import { type RecordOptions, renderDecisionRecord } from './record.js';
 import { redact } from './redact.js';
 import { escapeXml, renderSvg } from './svg.js';
@@ -20,7 +20,7 @@ table { border-collapse: collapse; margin: 12px 0; font-size: 13.5px; display: b
 th, td { border: 1px solid #d0d7de; padding: 6px 10px; vertical-align: top; text-align: left; }
 th { background: #f6f8fa; }
 figure { margin: 16px 0; overflow-x: auto; border: 1px solid #d0d7de; border-radius: 6px; padding: 8px; }
-figure svg { display: block; max-width: none; }
+figure svg { display: block; width: 100%; max-width: 100%; height: auto; }
 sup a { text-decoration: none; }
 .footnotes { font-size: 13px; color: #57606a; border-top: 1px solid #d0d7de; margin-top: 3em; }
 .footnotes li:target { background: #fff8c5; }
@@ -42,10 +42,17 @@ function inline(s: string): string {
 }
 
 function prose(s: string): string {
-  return s
-    .replace(/\[\^([A-Za-z0-9-]+)\]/g, '<sup><a href="#fn-$1">$1</a></sup>')
-    .replace(/\[([^\]]+)\]\((https?:\/\/[^)\s"]+)\)/g, '<a href="$2">$1</a>')
-    .replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>');
+  return (
+    s
+      .replace(/\[\^([A-Za-z0-9-]+)\]/g, '<sup><a href="#fn-$1">$1</a></sup>')
+      // Links: web addresses and relative paths (the seed note's docs/… path); no other scheme.
+      .replace(/\[([^\]]+)\]\(([^)\s"]+)\)/g, (all, text: string, url: string) =>
+        /^https?:\/\//.test(url) || !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(url)
+          ? `<a href="${url}">${text}</a>`
+          : all,
+      )
+      .replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>')
+  );
 }
 
 function splitRow(line: string): string[] {
@@ -150,7 +157,7 @@ export function recordToHtml(markdown: string, figure: (mode: Mode) => string): 
  */
 export function renderHtmlReport(run: MigrationRun, options: RecordOptions = {}): string {
   const md = renderDecisionRecord(run, options);
-  const reports = reportsByMode(run);
+  const reports = allReportsByMode(run);
   const body = recordToHtml(md, (mode) => renderSvg(topology(run.config, mode, reports.get(mode))));
   const title = /^# (.*)$/m.exec(md)?.[1] ?? 'tailbridge decision record';
   return redact(

@@ -1,4 +1,5 @@
 export {
+  allReportsByMode,
   type CellView,
   checksMatching,
   decideCell,

@@ -1,5 +1,5 @@
 import { MODE_INFO, type Mode } from '../model/modes.js';
-import { decideCell, reportsByMode } from './evidence.js';
+import { allReportsByMode, decideCell, hostServices } from './evidence.js';
 import { chosenMode } from './record.js';
 import { redact } from './redact.js';
 import type { MigrationRun } from './types.js';
@@ -47,7 +47,7 @@ export function appendSessionNote(existing: string | undefined, entry: string): 
 /** The `## Results` section (heading included, ends with a newline) for the seed-style research note. */
 export function resultsSection(run: MigrationRun, recordPath?: string): string {
   const chosen = chosenMode(run);
-  const reports = reportsByMode(run);
+  const reports = allReportsByMode(run);
   const out = [
     '## Results',
     '',
@@ -73,10 +73,14 @@ export function resultsSection(run: MigrationRun, recordPath?: string): string {
   const emoji = { yes: '✅', no: '❌', partial: '⚠️' } as const;
   for (const row of run.plan.matrix.filter((r) => r.inSeed)) {
     const cells = seedModes.map((m) => {
-      const v = decideCell(row, m, reports.get(m));
+      const v = decideCell(row, m, reports.get(m), { hostServices: hostServices(run.config) });
+      const ids = (checks: { id: string }[]) =>
+        `${checks[0]!.id}${checks.length > 1 ? ` +${checks.length - 1}` : ''}`;
       return v.kind === 'measured'
-        ? `${emoji[v.value]} measured (${v.checks[0]!.id}${v.checks.length > 1 ? ` +${v.checks.length - 1}` : ''})`
-        : `${emoji[v.cell.value]} ${v.cell.source}`;
+        ? `${emoji[v.value]} measured (${ids(v.checks)})`
+        : v.kind === 'partly'
+          ? `${emoji[v.cell.value]} partly measured (${ids(v.checks)}; ${v.short})`
+          : `${emoji[v.cell.value]} ${v.cell.source}`;
     });
     out.push(`| ${row.label} | ${cells.join(' | ')} |`);
   }
@@ -85,7 +89,7 @@ export function resultsSection(run: MigrationRun, recordPath?: string): string {
     run.final.state === 'migrated'
       ? `**Outcome:** ${modeLabel(chosen)} passed verification and stays deployed.`
       : run.final.state === 'restored'
-        ? `**Outcome:** no alternative passed; ${modeLabel(chosen)} was restored and verified.`
+        ? `**Outcome:** no alternative passed; ${modeLabel(chosen)} was restored${run.final.verify?.verdict === 'pass' ? ' and verified' : run.final.verify ? ', but its verification failed' : ''}.`
         : run.final.state === 'verified'
           ? `**Outcome:** ${modeLabel(chosen)} verified in place.`
           : '**Outcome:** the run failed; run `tailbridge rollback`.';

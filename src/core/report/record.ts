@@ -5,7 +5,7 @@ import { approveRoutesStep } from '../generate/manual-steps.js';
 import { MODE_INFO, MODES, type Mode } from '../model/modes.js';
 import type { CellValue, MatrixRow, PlanSource } from '../plan/types.js';
 import type { Check, VerifyReport } from '../verify/types.js';
-import { type CellView, decideCell, ROW_CHECKS, reportsByMode } from './evidence.js';
+import { allReportsByMode, type CellView, decideCell, hostServices, ROW_CHECKS } from './evidence.js';
 import { renderMermaid } from './mermaid.js';
 import { redact } from './redact.js';
 import { topology } from './topology.js';
@@ -65,15 +65,23 @@ function listChecks(checks: Check[], max = 2): string {
   return checks.length > max ? `${shown.join(', ')} +${checks.length - max}` : shown.join(', ');
 }
 
-/** A matrix cell as Markdown: measured (✅/❌ + check ids) or sourced (✅/❌/⚠️ + source link). */
+/**
+ * A matrix cell as Markdown: measured (✅/❌ + the check ids that decided it), partly measured (the
+ * supporting checks that passed and what was not measured), or sourced (✅/❌/⚠️ + source link).
+ */
 export function matrixCell(view: CellView, row: MatrixRow): string {
   const fn = `[^${footnote(row, view.mode)}]`;
   if (view.kind === 'measured')
     return `${view.value === 'yes' ? '✅' : '❌'} measured: ${listChecks(view.checks)} ${view.value === 'yes' ? 'passed' : 'failed'}${fn}`;
+  if (view.kind === 'partly')
+    return `${EMOJI[view.cell.value]} ${view.cell.value} · partly measured: ${listChecks(view.checks)} passed, ${view.short}${fn}`;
   return `${EMOJI[view.cell.value]} ${view.cell.value} · sourced: ${sourceLink(view.cell.source)}${fn}`;
 }
 
-function footnoteText(view: CellView, row: MatrixRow, phaseOf: (m: Mode) => number | undefined): string {
+/** Where a check was measured: the phase whose verification holds it with that status, else the final one. */
+export type WhereMeasured = (mode: Mode, check: Check) => string;
+
+function footnoteText(view: CellView, row: MatrixRow, where: WhereMeasured): string {
   const seed = row.seed?.[view.mode];
   const seedNote =
     seed === undefined
@@ -81,8 +89,7 @@ function footnoteText(view: CellView, row: MatrixRow, phaseOf: (m: Mode) => numb
       : ` The seed note said ${seed === 'unknown' ? 'unknown (it left this cell open)' : `${EMOJI[seed]} ${seed}`}.`;
   const planned = `${view.cell.value} — ${t(view.cell.reason)} (${sourceLink(view.cell.source)})`;
   if (view.kind === 'sourced') return `**${planned}**.${seedNote}`;
-  const phase = phaseOf(view.mode);
-  const where = phase === undefined ? 'final verification' : `phase ${phase}`;
+  const places = [...new Set(view.checks.map((c) => where(view.mode, c)))].join(' and ');
   const evidence = view.checks
     .slice(0, 4)
     .map(
@@ -91,7 +98,9 @@ function footnoteText(view: CellView, row: MatrixRow, phaseOf: (m: Mode) => numb
     )
     .join('; ');
   const more = view.checks.length > 4 ? `; and ${view.checks.length - 4} more` : '';
-  return `**measured ${view.value === 'yes' ? 'yes' : 'no'}** in ${where}: ${evidence}${more}. Planned: ${planned}.${seedNote}`;
+  if (view.kind === 'partly')
+    return `**partly measured** in ${places}: ${evidence}${more}. Not measured: ${t(view.missing)}. Planned: ${planned}.${seedNote}`;
+  return `**measured ${view.value === 'yes' ? 'yes' : 'no'}** in ${places}: ${evidence}${more}. Planned: ${planned}.${seedNote}`;
 }
 
 const REQUIREMENT_LABELS: Record<string, string> = {
@@ -171,7 +180,7 @@ export function rollbackLines(run: MigrationRun): string[] {
   const orig = run.originalMode ? modeLabel(run.originalMode) : 'the original configuration';
   if (run.final.state === 'restored')
     out.push(
-      `Nothing to roll back: every mode tried failed and ${orig} was restored and verified. The backup taken before each phase stays in the history:`,
+      `Nothing to roll back: every mode tried failed and ${orig} was restored${run.final.verify?.verdict === 'pass' ? ' and verified' : run.final.verify ? ' (its verification failed)' : ''}. The backup taken before each phase stays in the history:`,
       '',
     );
   else if (run.final.state === 'failed')
@@ -216,22 +225,27 @@ function phaseLines(p: PhaseResult, i: number, run: MigrationRun): string[] {
   out.push(
     `- **Preflight:** ${blockers.length === 0 ? 'nothing blocks this mode here' : blockers.map((b) => `${b.severity === 'blocks' ? '⛔' : '⚠️'} ${t(b.message)} (${sourceLink(b.source)})`).join('; ')}`,
   );
-  if (p.outcome !== 'blocked' && p.outcome !== 'skipped') {
+  if (p.kind === 'keep-original')
+    out.push(
+      `- **Applied:** nothing — ${code(run.composeFile)} already runs ${modeLabel(p.mode)}; the original file was kept as it is and verified`,
+    );
+  else if (p.outcome !== 'blocked' && p.outcome !== 'skipped') {
     out.push(`- **Backup:** ${p.backupId ? `history entry ${code(p.backupId)}` : 'none recorded'}`);
     out.push(`- **Applied:** the ${p.mode} compose changes to ${code(run.composeFile)}`);
   }
   if (p.verify)
     out.push(`- **Verification:** ${p.verify.verdict === 'pass' ? '✔' : '✖'} ${summary(p.verify)}`);
   out.push(`- **Result:** ${t(p.reason)}`);
-  if (p.outcome === 'failed' || p.rolledBack) out.push(`- **Rolled back:** ${p.rolledBack ? 'yes' : 'no'}`);
+  if (p.kind !== 'keep-original' && (p.outcome === 'failed' || p.rolledBack))
+    out.push(`- **Rolled back:** ${p.rolledBack ? 'yes' : 'no'}`);
   out.push('');
   const failed = p.verify?.checks.filter((c) => c.status === 'fail') ?? [];
   if (failed.length > 0) out.push('Failed checks:', '', ...checkTable(failed), '');
   return out;
 }
 
-function diagram(run: MigrationRun, mode: Mode, report: VerifyReport | undefined): string[] {
-  const topo = topology(run.config, mode, report);
+function diagram(run: MigrationRun, mode: Mode, reports: readonly VerifyReport[] | undefined): string[] {
+  const topo = topology(run.config, mode, reports);
   const counts = { verified: 0, failed: 0, unverified: 0 };
   for (const e of topo.edges) counts[e.status]++;
   return [
@@ -245,6 +259,18 @@ function diagram(run: MigrationRun, mode: Mode, report: VerifyReport | undefined
   ];
 }
 
+/** The phase (or the final verification) whose report holds a check with that status. */
+export function whereMeasured(run: MigrationRun): WhereMeasured {
+  return (mode, check) => {
+    const i = run.phases.findIndex(
+      (p) =>
+        p.verify?.mode === mode &&
+        p.verify.checks.some((c) => c.id === check.id && c.status === check.status),
+    );
+    return i >= 0 ? `phase ${i + 1}` : 'the final verification';
+  };
+}
+
 export interface RecordOptions {
   /** Record number for the title (default: run.record?.number, else 1). */
   number?: number;
@@ -254,15 +280,14 @@ export interface RecordOptions {
 export function renderDecisionRecord(run: MigrationRun, options: RecordOptions = {}): string {
   const { config, plan } = run;
   const chosen = chosenMode(run);
-  const reports = reportsByMode(run);
-  const phaseIndex = new Map<Mode, number>();
-  run.phases.forEach((p, i) => {
-    if (p.verify) phaseIndex.set(p.verify.mode, i + 1);
-  });
-  // reportsByMode lets the final verification of a mode win over its phase's.
-  const phaseOf = (m: Mode) => (run.final.verify?.mode === m ? undefined : phaseIndex.get(m));
+  const reports = allReportsByMode(run);
+  const context = { hostServices: hostServices(config) };
+  const where = whereMeasured(run);
   const number = options.number ?? run.record?.number ?? 1;
   const restored = run.final.state === 'restored';
+  // Restored means the original runs again; "verified" only when its last verification passed.
+  const keptFailed = run.phases.some((p) => p.mode === chosen && p.outcome === 'failed');
+  const restoredVerified = restored && run.final.verify?.verdict === 'pass' && !keptFailed;
   const out: string[] = [];
   const titleMode = restored ? `${modeLabel(chosen)} — original configuration kept` : modeLabel(chosen);
   out.push(`# ${recordNumber(number)}. Tailscale network mode: ${titleMode}`, '');
@@ -272,7 +297,9 @@ export function renderDecisionRecord(run: MigrationRun, options: RecordOptions =
       : run.final.state === 'verified'
         ? `Accepted — ${chosen} verified in place`
         : restored
-          ? `Accepted — fallback to ${chosen}`
+          ? restoredVerified
+            ? `Accepted — fallback to ${chosen}`
+            : `Fallback to ${chosen} — the original configuration runs again, but its verification ${run.final.verify || keptFailed ? 'failed' : 'did not run'} (see below)`
           : 'Accepted';
   const secs = ((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000).toFixed(0);
   out.push(
@@ -287,8 +314,9 @@ export function renderDecisionRecord(run: MigrationRun, options: RecordOptions =
   const ts = config.tailscale;
   out.push('## Context', '');
   out.push(
-    `The tailscale container ${code(ts.containerName)} (machine ${code(ts.hostname)}, image ${code(ts.image)}) ran ${run.originalMode ? `in ${modeLabel(run.originalMode)}` : 'with network_mode: host'} on ${t(config.host.name)} (${config.host.address}${config.host.platform === 'truenas' ? `, TrueNAS${config.host.truenasVersion ? ` ${config.host.truenasVersion}` : ''}` : ''}). ` +
+    `The tailscale container ${code(ts.containerName)} (machine ${code(ts.hostname)}, image ${code(run.originalImage ?? ts.image)}) ran ${run.originalMode ? `in ${modeLabel(run.originalMode)}` : 'with network_mode: host'} on ${t(config.host.name)} (${config.host.address}${config.host.platform === 'truenas' ? `, TrueNAS${config.host.truenasVersion ? ` ${config.host.truenasVersion}` : ''}` : ''}). ` +
       `The LAN is ${config.lan.subnet} behind ${config.lan.gateway}; the node advertises ${ts.advertiseRoutes.length > 0 ? ts.advertiseRoutes.join(', ') : 'no routes'}${ts.exitNode ? ' and an exit node' : ''}. ` +
+      `${run.originalImage && run.originalImage !== ts.image ? `The new configuration pins ${code(ts.image)}. ` : ''}` +
       'Host networking bypasses Docker networking (no service discovery by container name) and shares the host’s namespace, so the goal was to move the container off it and keep what the homelab relies on.',
     '',
   );
@@ -351,16 +379,23 @@ export function renderDecisionRecord(run: MigrationRun, options: RecordOptions =
   out.push(`| --- | ${MODES.map(() => '---').join(' | ')} |`);
   const notes: string[] = [];
   for (const row of plan.matrix) {
-    const views = MODES.map((m) => decideCell(row, m, reports.get(m)));
+    const views = MODES.map((m) => decideCell(row, m, reports.get(m), context));
     const head = `${cellText(row.label)}${row.inSeed ? '' : ' †'}${row.required ? ' **(required)**' : ''}`;
     out.push(`| ${head} | ${views.map((v) => matrixCell(v, row)).join(' | ')} |`);
-    for (const v of views) notes.push(`[^${footnote(row, v.mode)}]: ${footnoteText(v, row, phaseOf)}`);
+    for (const v of views) notes.push(`[^${footnote(row, v.mode)}]: ${footnoteText(v, row, where)}`);
   }
   out.push('');
-  const measurable = Object.entries(ROW_CHECKS).map(
-    ([id, spec]) => `${id} ← ${spec!.patterns.map(code).join(', ')}`,
+  const measurable = Object.entries(ROW_CHECKS).map(([id, spec]) => {
+    const proof = spec!.proof.map((p) =>
+      p === '{host}' ? code('L4.lan:<service published on the host>') : code(p),
+    );
+    const partial = spec!.partial?.length ? `; partly: ${spec!.partial.map(code).join(', ')}` : '';
+    return `${id} ← ${proof.join(', ') || 'no proving check'}${partial}`;
+  });
+  out.push(
+    `Measured rows and the checks that decide them (✅ measured needs a proving check that ran and passed; only supporting checks make it "partly measured"): ${measurable.join('; ')}.`,
+    '',
   );
-  out.push(`Measured rows and the checks that decide them: ${measurable.join('; ')}.`, '');
 
   // Phases
   out.push('## Phases', '');
@@ -395,7 +430,9 @@ export function renderDecisionRecord(run: MigrationRun, options: RecordOptions =
       `Keep **${modeLabel(chosen)}**: ${run.phases
         .filter((p) => p.outcome !== 'skipped')
         .map((p) => `${p.mode} ${p.outcome} (${t(p.reason)})`)
-        .join('; ')}. The original configuration was restored and verified.`,
+        .join(
+          '; ',
+        )}. ${restoredVerified ? 'The original configuration was restored and verified.' : `The original configuration was restored; its verification ${run.final.verify || keptFailed ? 'failed' : 'did not run'}.`}`,
       '',
     );
   else if (run.final.state === 'failed')
@@ -407,14 +444,14 @@ export function renderDecisionRecord(run: MigrationRun, options: RecordOptions =
     );
   out.push('### Trade-offs of this mode', '');
   const tradeoffs = plan.matrix
-    .map((row) => ({ row, view: decideCell(row, chosen, reports.get(chosen)) }))
+    .map((row) => ({ row, view: decideCell(row, chosen, reports.get(chosen), context) }))
     .filter(({ view }) => (view.kind === 'measured' ? view.value === 'no' : view.cell.value !== 'yes'));
   if (tradeoffs.length === 0) out.push('None found: every row is ✅ for this mode.');
   for (const { row, view } of tradeoffs)
     out.push(
       view.kind === 'measured'
         ? `- ❌ **${t(row.label)}** — measured: ${view.checks.map((c) => `${code(c.id)} ${t(c.evidence)}`).join('; ')}`
-        : `- ${EMOJI[view.cell.value]} **${t(row.label)}** — ${t(view.cell.reason)} (${sourceLink(view.cell.source)})`,
+        : `- ${EMOJI[view.cell.value]} **${t(row.label)}** — ${t(view.cell.reason)} (${sourceLink(view.cell.source)})${view.kind === 'partly' ? `; partly measured, not measured: ${t(view.missing)}` : ''}`,
     );
   out.push('');
   out.push(`### Topology: ${modeLabel(chosen)}`, '');

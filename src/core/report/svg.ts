@@ -60,6 +60,39 @@ function lines(label: string, max: number): string[] {
   return out;
 }
 
+/** An edge label's box (top-left corner, size) and its text lines. */
+export interface LabelBox {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  lines: string[];
+  color: string;
+}
+
+const GAP = 2;
+const overlaps = (a: LabelBox, b: LabelBox) =>
+  a.x < b.x + b.w + GAP && b.x < a.x + a.w + GAP && a.y < b.y + b.h + GAP && b.y < a.y + a.h + GAP;
+
+/**
+ * Labels moved apart so no two overlap: in order of their wanted height, each label that touches
+ * one already placed moves down just below it, until it is clear of all of them. Deterministic.
+ */
+export function separateLabels(labels: readonly LabelBox[]): LabelBox[] {
+  const placed: LabelBox[] = [];
+  const order = labels.map((l, i) => ({ l, i })).sort((a, b) => a.l.y - b.l.y || a.l.x - b.l.x || a.i - b.i);
+  for (const { l } of order) {
+    const box = { ...l };
+    for (let guard = 0; guard < 200; guard++) {
+      const hit = placed.find((p) => overlaps(box, p));
+      if (!hit) break;
+      box.y = hit.y + hit.h + GAP + 0.5;
+    }
+    placed.push(box);
+  }
+  return placed;
+}
+
 /** Point of the cubic Bézier p0 → p3 at parameter t. */
 function bezier(t: number, p: [number, number][]): [number, number] {
   const u = 1 - t;
@@ -111,7 +144,7 @@ export function renderSvg(t: Topology): string {
   const height = TOP + PAD * 2 + (rows - 1) * ROW_H + NODE_H + 20;
   const id = `topo-${t.mode}`;
   const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="${id}-title" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="${id}-title" viewBox="0 0 ${width} ${height}" width="100%" style="max-width:${width}px;height:auto" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">`,
     `<title id="${id}-title">${escapeXml(`Topology ${t.title}`)}</title>`,
     '<defs>',
     ...(['verified', 'failed', 'unverified'] as const).map(
@@ -127,7 +160,7 @@ export function renderSvg(t: Topology): string {
         `<text x="${PAD + c * COL_W + NODE_W / 2}" y="${TOP - 8}" text-anchor="middle" fill="#57606a" font-weight="600">${escapeXml(title)}</text>`,
       );
   });
-  const labels: string[] = [];
+  const labels: LabelBox[] = [];
   t.edges.forEach((e, i) => {
     const a = pos.get(e.from);
     const b = pos.get(e.to);
@@ -180,15 +213,26 @@ export function renderSvg(t: Topology): string {
     const [lx, ly] = at;
     const textLines = lines(`${MARK[e.status]}${e.label}`, EDGE_CHARS);
     const w = Math.max(...textLines.map((l) => l.length)) * 5.8 + 8;
-    const top = ly - (textLines.length * 13) / 2;
-    labels.push(
-      `<rect x="${(lx - w / 2).toFixed(1)}" y="${top.toFixed(1)}" width="${w.toFixed(1)}" height="${textLines.length * 13 + 2}" rx="3" fill="#ffffff" fill-opacity="0.9"/>`,
-      ...textLines.map(
-        (l, k) =>
-          `<text x="${lx.toFixed(1)}" y="${(top + 11 + k * 13).toFixed(1)}" text-anchor="middle" font-size="10.5" fill="${STROKE[e.status]}">${escapeXml(l)}</text>`,
-      ),
-    );
+    const h = textLines.length * 13 + 2;
+    labels.push({ x: lx - w / 2, y: ly - h / 2, w, h, lines: textLines, color: STROKE[e.status] });
   });
+  const placed = separateLabels(labels);
+  const bottom = Math.max(height, ...placed.map((l) => l.y + l.h + PAD));
+  if (bottom > height) {
+    out[0] = out[0]!.replace(`viewBox="0 0 ${width} ${height}"`, `viewBox="0 0 ${width} ${bottom}"`);
+    out.splice(
+      out.indexOf(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`),
+      1,
+      `<rect x="0" y="0" width="${width}" height="${bottom}" fill="#ffffff"/>`,
+    );
+  }
+  const labelSvg = placed.flatMap((l) => [
+    `<rect class="edge-label" x="${l.x.toFixed(1)}" y="${l.y.toFixed(1)}" width="${l.w.toFixed(1)}" height="${l.h}" rx="3" fill="#ffffff" fill-opacity="0.9"/>`,
+    ...l.lines.map(
+      (text, k) =>
+        `<text x="${(l.x + l.w / 2).toFixed(1)}" y="${(l.y + 11 + k * 13).toFixed(1)}" text-anchor="middle" font-size="10.5" fill="${l.color}">${escapeXml(text)}</text>`,
+    ),
+  ]);
   for (const { x, y, n } of pos.values()) {
     const ls = lines(n.label, NODE_CHARS).slice(0, 3);
     const rx = n.kind === 'service' || n.kind === 'remote' ? 18 : 4;
@@ -203,6 +247,6 @@ export function renderSvg(t: Topology): string {
     });
     out.push('</g>');
   }
-  out.push(...labels, '</svg>');
+  out.push(...labelSvg, '</svg>');
   return `${out.join('\n')}\n`;
 }

@@ -36,6 +36,8 @@ export interface TopoEdge {
   from: string;
   to: string;
   label: string;
+  /** A hop between two neighbours, or the whole path from the remote device (L4). */
+  kind: 'hop' | 'end-to-end';
   /** Check id patterns (see evidence.ts) that decide this path. */
   patterns: string[];
   status: EdgeStatus;
@@ -54,9 +56,15 @@ const safeId = (s: string) => `n_${s.replace(/[^A-Za-z0-9]/g, '_')}`;
 
 /**
  * The network paths of `mode` for this homelab, each edge marked verified, failed or unverified
- * from `report` (the verification of that mode; omitted = everything unverified).
+ * from `reports` (the verifications of that mode; omitted = everything unverified). A hop is decided
+ * by its own checks (L1–L3); an end-to-end check (L4) crosses every hop and cannot say which one broke,
+ * so it decides only the end-to-end edges from the remote device (and hops no other check covers).
  */
-export function topology(config: HomelabConfig, mode: Mode, report?: VerifyReport): Topology {
+export function topology(
+  config: HomelabConfig,
+  mode: Mode,
+  reports?: VerifyReport | readonly VerifyReport[],
+): Topology {
   const nodes: TopoNode[] = [];
   const edges: TopoEdge[] = [];
   const seen = new Set<string>();
@@ -69,7 +77,10 @@ export function topology(config: HomelabConfig, mode: Mode, report?: VerifyRepor
     return id;
   };
   const edge = (from: string, to: string, label: string, patterns: string[]) => {
-    edges.push({ from, to, label, patterns, status: 'unverified', checks: [] });
+    edges.push({ from, to, label, kind: 'hop', patterns, status: 'unverified', checks: [] });
+  };
+  const endToEnd = (to: string, label: string, patterns: string[]) => {
+    edges.push({ from: remote, to, label, kind: 'end-to-end', patterns, status: 'unverified', checks: [] });
   };
 
   const ts = config.tailscale;
@@ -119,10 +130,8 @@ export function topology(config: HomelabConfig, mode: Mode, report?: VerifyRepor
       );
       edge(tailnet, tsNode, `node ${sidecarHostname(config, s)}`, [p('L3.backend'), p('L3.ips')]);
       const svc = node(`svc_${s.name}`, `${s.name} :${s.port}`, 'service', 4);
-      edge(tsNode, svc, `shared namespace 127.0.0.1:${s.port}`, [
-        `L4.sidecar:${s.name}`,
-        p(`L2.tcp:${s.name}`),
-      ]);
+      edge(tsNode, svc, `shared namespace 127.0.0.1:${s.port}`, [p(`L2.tcp:${s.name}`)]);
+      endToEnd(svc, `end to end: ${sidecarHostname(config, s)}:${s.port}`, [`L4.sidecar:${s.name}`]);
     }
   } else {
     const tsLabel =
@@ -139,9 +148,16 @@ export function topology(config: HomelabConfig, mode: Mode, report?: VerifyRepor
         mode === 'serve' ? `serve :${port} → Docker DNS ${name}:${port}` : `Docker DNS ${name}:${port}`,
       );
       edge(tsNode, host, 'default bridge, NAT', ['L1.network:default']);
-      edge(host, router, routeLabel, ['L3.route:*', 'L2.lan:gateway', 'L4.lan:*']);
+      edge(host, router, routeLabel, ['L3.route:*', 'L2.lan:gateway']);
       publishedFrom(host, (port) => `published :${port}`);
       devicesFrom(router, 'LAN');
+      if (mode === 'serve')
+        for (const sv of config.services)
+          endToEnd(
+            node(`svc_${sv.name}`, `${sv.name} :${sv.port}`, 'service', 4),
+            `end to end: serve :${sv.port}`,
+            [`L4.serve:${sv.port}`],
+          );
     } else if (mode === 'macvlan') {
       const m = config.lan.macvlan;
       const mac = node(
@@ -151,7 +167,7 @@ export function topology(config: HomelabConfig, mode: Mode, report?: VerifyRepor
         3,
       );
       edge(tsNode, mac, `own LAN IP ${m?.address ?? '?'}`, ['L1.network:lan', 'L2.tun', 'L2.sysctl:*']);
-      edge(mac, router, routeLabel, ['L3.route:*', 'L2.lan:gateway', 'L4.lan:*']);
+      edge(mac, router, routeLabel, ['L3.route:*', 'L2.lan:gateway']);
       edge(host, tsNode, `shim ${m?.shimAddress ?? '(none)'} → ${m?.address ?? '?'}`, [
         'L2.macvlan:host-to-container',
       ]);
@@ -162,22 +178,27 @@ export function topology(config: HomelabConfig, mode: Mode, report?: VerifyRepor
         networksFrom(tsNode, (n, p) => `Docker DNS ${n}:${p}`);
     } else {
       edge(tsNode, host, 'same network namespace', ['L1.network-mode']);
-      edge(host, router, routeLabel, ['L3.route:*', 'L2.lan:gateway', 'L4.lan:*']);
+      edge(host, router, routeLabel, ['L3.route:*', 'L2.lan:gateway']);
       publishedFrom(host, (port) => `published :${port}`);
       devicesFrom(router, 'LAN');
     }
+    if (routes.length > 0) endToEnd(router, 'end to end: LAN via the subnet route', ['L4.lan:*']);
   }
 
+  const isL4 = (p: string) => /(^|\/)L4\./.test(p);
   for (const e of edges) {
-    const ran = checksMatching(report, e.patterns).filter((c) => c.status !== 'skip');
+    const ranOf = (patterns: string[]) =>
+      checksMatching(reports, patterns).filter((c) => c.status !== 'skip');
+    const own = e.kind === 'hop' ? ranOf(e.patterns.filter((p) => !isL4(p))) : [];
+    const ran = own.length > 0 ? own : ranOf(e.kind === 'hop' ? e.patterns.filter(isL4) : e.patterns);
     const failed = ran.filter((c) => c.status === 'fail');
     const passed = ran.filter((c) => c.status === 'pass');
     if (failed.length > 0) {
       e.status = 'failed';
-      e.checks = failed.map((c) => c.id);
+      e.checks = [...new Set(failed.map((c) => c.id))];
     } else if (passed.length > 0) {
       e.status = 'verified';
-      e.checks = passed.map((c) => c.id);
+      e.checks = [...new Set(passed.map((c) => c.id))];
     }
   }
   return { mode, title: `${MODE_INFO[mode].letter} ${mode}: ${MODE_INFO[mode].title}`, nodes, edges };

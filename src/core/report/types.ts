@@ -23,6 +23,11 @@ export interface PhaseResult {
    * skipped: not run (an earlier phase passed, or --modes left it out).
    */
   outcome: 'passed' | 'failed' | 'blocked' | 'skipped';
+  /**
+   * apply: the mode's compose changes were applied (and rolled back on failure); keep-original: the
+   * original file already runs this mode, so it was kept as it is and only verified.
+   */
+  kind?: 'apply' | 'keep-original';
   /** One line: why it passed, failed, was blocked or skipped. */
   reason: string;
   verify?: VerifyReport;
@@ -63,6 +68,8 @@ export interface MigrationRun {
   };
   /** The mode deployed before the run (usually host). */
   originalMode?: Mode;
+  /** The image the tailscale container ran before the run (the config may pin another). */
+  originalImage?: string;
   rollback: {
     /** Exact commands to return to the configuration before the run. */
     commands: string[];

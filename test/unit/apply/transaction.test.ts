@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ContainerInfo, DockerEngine } from '../../../src/adapters/ports.js';
 import { HistoryStore } from '../../../src/adapters/transaction/history.js';
+import { litterDirs, sweepLitter } from '../../../src/adapters/transaction/housekeeping.js';
 import {
   acquireLock,
   type LockInfo,
@@ -12,6 +13,7 @@ import {
 } from '../../../src/adapters/transaction/lock.js';
 import { memoryIo } from '../../../src/cli/io.js';
 import { apply } from '../../../src/commands/apply.js';
+import { rollback } from '../../../src/commands/rollback.js';
 import {
   advance,
   filesMayHaveChanged,
@@ -20,7 +22,7 @@ import {
   parseJournal,
   startJournal,
 } from '../../../src/core/apply/journal.js';
-import { redactSecrets, waitForContainer } from '../../../src/core/apply/readiness.js';
+import { healthcheckCommand, redactSecrets, waitForContainer } from '../../../src/core/apply/readiness.js';
 
 const dirs: string[] = [];
 const temp = () => {
@@ -142,6 +144,29 @@ describe('history store', () => {
     expect((await store.get(ids[4]!))?.outcome).toBe('rolled-back');
   });
 
+  it('marks entries of runs that died before their journal as interrupted, and prunes them (not the newest)', async () => {
+    const dir = temp();
+    const compose = path.join(dir, 'compose.yaml');
+    const store = new HistoryStore(path.join(dir, '.tailbridge'), dir);
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      writeFileSync(compose, `v${i}\n`);
+      const m = await store.create(
+        { operation: 'apply', mode: 'host', composeFile: compose, files: [compose] },
+        new Date(t0.getTime() + i * 1000),
+      );
+      ids.push(m.id);
+    }
+    await store.setOutcome(ids[1]!, 'applied', 'ok', t0);
+    // ids[0], ids[2], ids[3] are pending; ids[3] belongs to an open journal.
+    expect(await store.markInterrupted(ids[3], t0)).toEqual([ids[2], ids[0]]);
+    expect((await store.get(ids[0]!))?.outcome).toBe('interrupted');
+    expect((await store.get(ids[3]!))?.outcome).toBe('pending');
+    expect(await store.prune(10)).toEqual([ids[0], ids[2]]);
+    await store.setOutcome(ids[3]!, 'interrupted', 'x', t0);
+    expect(await store.prune(10)).toEqual([]); // the newest stays, so `history` shows it once
+  });
+
   it('detects a damaged backup', async () => {
     const dir = temp();
     const compose = path.join(dir, 'compose.yaml');
@@ -153,6 +178,33 @@ describe('history store', () => {
     );
     writeFileSync(store.blobPath(m.id, m.files[0]!.sha256!), 'b\n');
     await expect(store.readBlob(m.id, m.files[0]!.sha256!)).rejects.toThrow(/damaged/);
+  });
+});
+
+describe('litter of interrupted runs', () => {
+  it('sweeps temp files of atomic writes and staged copies, and stage dirs of dead processes — nothing else', async () => {
+    const dir = temp();
+    const keepFiles = ['compose.yaml', '.env', '.compose.yaml.swp', '.compose.yaml.tailbridge-notes.tmp'];
+    for (const f of keepFiles) writeFileSync(path.join(dir, f), 'x');
+    mkdirSync(path.join(dir, 'tailscale-serve'));
+    const litter = [
+      '.compose.yaml.tailbridge-0123456789ab.tmp',
+      '.compose.yaml.tailbridge-validate-0123abcd.yaml',
+      'tailscale-serve/.serve.json.tailbridge-abcdefabcdef.tmp',
+    ];
+    for (const f of litter) writeFileSync(path.join(dir, f), 'half');
+    const dead = mkdtempSync(path.join(tmpdir(), 'tailbridge-stage-2147483646-'));
+    const alive = mkdtempSync(path.join(tmpdir(), `tailbridge-stage-${process.pid}-`));
+    dirs.push(alive);
+    const removed = await sweepLitter(await litterDirs(dir));
+    // Other runs on this machine may have left stage dirs too: only ours are asserted.
+    expect(removed.filter((f) => f.startsWith(dir)).sort()).toEqual(
+      litter.map((f) => path.join(dir, f)).sort(),
+    );
+    expect(removed).toContain(dead);
+    expect(removed).not.toContain(alive);
+    for (const f of keepFiles) expect(statSync(path.join(dir, f)).isFile()).toBe(true);
+    expect(statSync(alive).isDirectory()).toBe(true);
   });
 });
 
@@ -273,6 +325,61 @@ describe('waitForContainer', () => {
     });
   });
 
+  it('does not wait for Docker’s healthcheck interval: it runs the healthcheck (or reads tailscale status) itself', async () => {
+    const probes: string[] = [];
+    const probe = async (x: ContainerInfo) => {
+      probes.push(x.id);
+      return { ready: true, evidence: 'wget -q --spider http://127.0.0.1:9002/healthz: exit 0' };
+    };
+    const starting = await waitForContainer({
+      engine,
+      locate: async () => c({ health: 'starting' }),
+      timeoutMs: 10_000,
+      probe,
+      ...clock(),
+    });
+    expect(starting).toMatchObject({
+      ok: true,
+      waitedMs: 0,
+      evidence: expect.stringContaining('healthz: exit 0'),
+    });
+    const noHealthcheck = await waitForContainer({
+      engine,
+      locate: async () => c({}),
+      timeoutMs: 10_000,
+      settleMs: 3000,
+      probe: async () => ({ ready: true, evidence: 'tailscale status --json: BackendState Running' }),
+      ...clock(),
+    });
+    expect(noHealthcheck).toMatchObject({ ok: true, waitedMs: 0 });
+    // Cannot probe (no tailscale CLI, no healthcheck): the settle period still decides.
+    const settled = await waitForContainer({
+      engine,
+      locate: async () => c({}),
+      timeoutMs: 10_000,
+      settleMs: 2000,
+      probe: async () => undefined,
+      ...clock(),
+    });
+    expect(settled).toMatchObject({ ok: true, waitedMs: 2000 });
+  });
+
+  it('runs a healthcheck test the way Docker does', () => {
+    expect(healthcheckCommand(['CMD', 'wget', '-q', '--spider', 'http://127.0.0.1:9002/healthz'])).toEqual([
+      'wget',
+      '-q',
+      '--spider',
+      'http://127.0.0.1:9002/healthz',
+    ]);
+    expect(healthcheckCommand(['CMD-SHELL', 'curl -f localhost || exit 1'])).toEqual([
+      '/bin/sh',
+      '-c',
+      'curl -f localhost || exit 1',
+    ]);
+    expect(healthcheckCommand(['NONE'])).toBeUndefined();
+    expect(healthcheckCommand(undefined)).toBeUndefined();
+  });
+
   it('redacts secrets', () => {
     expect(redactSecrets('key tskey-client-xyz TS_CLIENT_SECRET="s3cr3t" password: hunter2')).toBe(
       'key tskey-…redacted TS_CLIENT_SECRET=…redacted password: …redacted',
@@ -311,6 +418,40 @@ services: [{ name: web, port: 80, network: webnet }]
   });
 
   it('rejects an unknown mode and a missing --yes off a terminal (exit 2)', async () => {
+    await expect(apply({ mode: 'bogus', example: true }, memoryIo())).rejects.toMatchObject({ exitCode: 2 });
+  });
+});
+
+describe('history is pruned after every operation', () => {
+  it('a rollback with nothing to undo still prunes to --keep', async () => {
+    const dir = temp();
+    writeFileSync(
+      path.join(dir, 'tailbridge.yaml'),
+      `version: 1
+lan: { subnet: 198.18.0.0/24, gateway: 198.18.0.1, parentInterface: eth0 }
+host: { name: lab, address: 198.18.0.2 }
+tailscale: { hostname: lab, stateDir: /srv/ts, auth: { method: env_file, path: /srv/ts/.env } }
+`,
+    );
+    const compose = path.join(dir, 'compose.yaml');
+    const store = new HistoryStore(path.join(dir, '.tailbridge'), dir);
+    for (let i = 0; i < 6; i++) {
+      writeFileSync(compose, `services: {}\n# v${i}\n`);
+      const m = await store.create(
+        { operation: i === 5 ? 'restore' : 'apply', mode: 'host', composeFile: compose, files: [compose] },
+        new Date(t0.getTime() + i * 1000),
+      );
+      await store.setOutcome(m.id, i % 2 && i < 5 ? 'rolled-back' : 'applied', 'x', t0);
+    }
+    const io = memoryIo({ cwd: dir });
+    expect(await rollback({ keep: 2 }, io)).toBe(0);
+    expect(io.out.join('\n')).toMatch(/^nothing to undo: the last change was a rollback/);
+    expect((await store.ids()).length).toBe(2);
+  });
+});
+
+describe('apply argument checks', () => {
+  it('rejects an unknown mode (exit 2)', async () => {
     await expect(apply({ mode: 'bogus', example: true }, memoryIo())).rejects.toMatchObject({ exitCode: 2 });
   });
 });

@@ -7,17 +7,21 @@ import {
 } from '../../../src/core/discover/index.js';
 import { EXAMPLE_CONFIG } from '../../../src/core/model/example.js';
 import { parseConfig } from '../../../src/core/model/load.js';
-import { container, TRUENAS_FACTS, TRUENAS_HOST, WIFI_HOST } from './samples.js';
+import { todoProblems } from '../../../src/core/model/todo.js';
+import { resolveEnvironment } from '../../../src/core/plan/environment.js';
+import { container, TRUENAS_FACTS, TRUENAS_HOST, TWO_NIC_FACTS, WIFI_HOST } from './samples.js';
 
 describe('discover: host and LAN', () => {
   const d = computeDiscovery(TRUENAS_FACTS);
 
-  it('finds the LAN from the default route and the address on its device', () => {
+  it('finds the LAN as the interface holding the running node’s advertised route', () => {
     expect(d.lan).toEqual({
       interface: 'br0',
       subnet: '192.168.20.0/24',
       gateway: '192.168.20.1',
       hostAddress: '192.168.20.22',
+      source: 'advertised-route',
+      routes: ['192.168.20.0/24'],
     });
     expect(d.host).toMatchObject({
       name: 'truenas',
@@ -214,7 +218,76 @@ describe('discover: Docker', () => {
       parentKind: 'ethernet',
     });
     expect(env.lanAddressesInUse).toContain('192.168.20.241');
-    expect(env.dockerNetworkSubnets).toContain('192.168.20.0/24');
+    // Bridge networks only: traffic for a macvlan network's subnet goes to the LAN, not a Docker bridge.
+    expect(env.dockerNetworkSubnets).toContain('172.16.1.0/24');
+    expect(env.dockerNetworkSubnets).not.toContain('192.168.20.0/24');
+  });
+
+  it('the config’s own shim and the tailscale container being replaced do not count as addresses in use', () => {
+    const config = parseConfig(
+      'x',
+      EXAMPLE_CONFIG.replace(/shimAddress: [\d.]+/, 'shimAddress: 192.168.20.204'),
+    );
+    const env = toEnvironmentFacts(d, config);
+    expect(env.lanAddressesInUse).not.toContain('192.168.20.204'); // the host's tailscale-shim holds it
+    expect(env.lanAddressesInUse).toContain('192.168.20.241'); // pihole still does
+    expect(resolveEnvironment(config, env).shimAddressUnused).toBe(true);
+  });
+
+  it('an interface of no parent kind (a macvlan child, other) does not override the configured parent kind', () => {
+    const config = parseConfig(
+      'x',
+      EXAMPLE_CONFIG.replace('parentInterface: eno1', 'parentInterface: tailscale-shim'),
+    );
+    expect(config.lan.parentKind).toBe('ethernet');
+    const env = toEnvironmentFacts(d, config);
+    expect(env.parentInterface).toBe('tailscale-shim');
+    expect(env.parentKind).toBeUndefined();
+    expect(resolveEnvironment(config, env).parentKind).toBe('ethernet');
+  });
+});
+
+describe('discover from what runs: two interfaces, the default route elsewhere (the issue’s lab NAS)', () => {
+  const two = computeDiscovery(TWO_NIC_FACTS);
+
+  it('takes the LAN from the interface that holds the advertised route, not the default route', () => {
+    expect(two.defaultInterface).toBe('eth0');
+    expect(two.lan).toEqual({
+      interface: 'eth1',
+      subnet: '198.18.20.0/24',
+      hostAddress: '198.18.20.10',
+      source: 'advertised-route',
+      routes: ['198.18.20.0/24'],
+    });
+  });
+
+  it('lists the LAN-side veth as a macvlan parent, with why', () => {
+    expect(two.parents.find((p) => p.name === 'eth1')).toMatchObject({
+      kind: 'veth',
+      usable: true,
+      recommended: true,
+      carriesLan: true,
+      reason: expect.stringMatching(/^veth .*valid macvlan parent/),
+    });
+  });
+
+  it('reads identity and intent from the running container and its compose file', () => {
+    const ts = two.tailscale[0]!;
+    expect(ts.identity).toMatchObject({
+      hostname: 'truenas',
+      machineName: 'truenas',
+      routes: ['198.18.20.0/24'],
+      acceptRoutes: true,
+      tags: ['tag:nas'],
+      exitNode: false,
+      stateDir: '/srv/stacks/tailscale/state',
+    });
+    expect(ts.envFiles).toEqual([
+      { path: '/srv/stacks/tailscale/tailscale.env', names: ['TS_AUTHKEY'], holdsAuth: true },
+    ]);
+    // The compose file passes the key in TS_EXTRA_ARGS: noticed, never copied.
+    expect(ts.inlineAuthKey).toBe(true);
+    expect(JSON.stringify(two)).not.toContain('kCANARY2');
   });
 });
 
@@ -264,6 +337,32 @@ describe('draftConfig', () => {
     expect(text).toMatch(/path: \/TODO\/tailscale\/\.env/);
   });
 
+  it('keeps the running node of the issue’s two-interface NAS: name, routes, flags, state and env file', () => {
+    const text = draftConfig(computeDiscovery(TWO_NIC_FACTS));
+    const c = parseConfig('draft.yaml', text);
+    expect(c.lan).toMatchObject({ subnet: '198.18.20.0/24', parentInterface: 'eth1', parentKind: 'veth' });
+    expect(c.host.address).toBe('198.18.20.10');
+    expect(c.tailscale).toMatchObject({
+      containerName: 'truenas',
+      hostname: 'truenas',
+      advertiseRoutes: ['198.18.20.0/24'],
+      acceptRoutes: true,
+      tags: ['tag:nas'],
+      exitNode: false,
+      stateDir: '/srv/stacks/tailscale/state',
+      auth: { method: 'env_file', path: '/srv/stacks/tailscale/tailscale.env' },
+    });
+    expect(c.paths.compose).toBe('/srv/stacks/tailscale/compose.yaml');
+    expect(text).not.toContain('kCANARY2');
+    expect(text).not.toContain('192.0.2.');
+    // The one thing this host cannot know: the LAN router (no route through eth1).
+    expect(todoProblems('draft.yaml', text).map((p) => `${p.line}: ${p.message}`)).toEqual([
+      expect.stringMatching(
+        /^\d+: TODO not filled in: the LAN router: no route on this host goes through 198\.18\.20\.0\/24/,
+      ),
+    ]);
+  });
+
   it('is valid with nothing known (no route, no Docker): placeholders marked TODO', () => {
     const text = draftConfig(
       computeDiscovery({ host: { ...WIFI_HOST, routes: [] }, dockerError: 'Docker engine not reachable' }),
@@ -276,11 +375,11 @@ describe('draftConfig', () => {
     expect(text.match(/TODO/g)!.length).toBeGreaterThanOrEqual(6);
   });
 
-  it('Wi-Fi LAN: parentInterface kept with a TODO saying why it cannot carry macvlan', () => {
+  it('Wi-Fi LAN: parentInterface kept with a check note saying why it cannot carry macvlan', () => {
     const text = draftConfig(computeDiscovery({ host: WIFI_HOST }));
     const c = parseConfig('draft.yaml', text);
     expect(c.lan.parentKind).toBe('wifi');
-    expect(text).toMatch(/parentInterface: wlp2s0 +# TODO not usable for macvlan: Wi-Fi/);
+    expect(text).toMatch(/parentInterface: wlp2s0 +# check: not usable for macvlan: Wi-Fi/);
   });
 
   it('a tailscale container already on a macvlan LAN network keeps its address and range', () => {
@@ -303,6 +402,6 @@ describe('draftConfig', () => {
     const c = parseConfig('draft.yaml', text);
     expect(c.lan.macvlan).toMatchObject({ address: '192.168.20.242', ipRange: '192.168.20.240/29' });
     expect(c.tailscale.image).toBe('tailscale/tailscale:v1.102.3');
-    expect(text).toMatch(/TODO the current image tailscale\/tailscale:latest is not pinned/);
+    expect(text).toMatch(/check: the running image tailscale\/tailscale:latest is not pinned/);
   });
 });

@@ -210,3 +210,65 @@ export function restoredRun(): MigrationRun {
     final: { state: 'restored', mode: 'host', verify: report('host') },
   };
 }
+
+/** The report with every L4 check skipped: `verify` ran without `--probe`. */
+export function withoutProbe(r: VerifyReport): VerifyReport {
+  const checks = r.checks.map(
+    (c): Check =>
+      c.layer === 'L4' ? { ...c, status: 'skip', evidence: 'end-to-end checks not requested (--probe)' } : c,
+  );
+  return { ...r, checks, verdict: verdictOf(checks), summary: summarize(checks) };
+}
+
+const L4_BLOCKED = {
+  'L4.lan:printer': { evidence: 'socks5 192.168.20.30:631: general SOCKS server failure' },
+  'L4.lan:jellyfin': { evidence: 'socks5 192.168.20.22:8096: general SOCKS server failure' },
+};
+
+/**
+ * The issue's failed migrate: userspace and macvlan fail; host — what ran before, image :latest — is
+ * kept and fails the same end-to-end probes; the final re-verify of host ran without the probe.
+ */
+export function issueRun(): MigrationRun {
+  return {
+    ...base(),
+    originalImage: 'tailscale/tailscale:latest',
+    phases: [
+      phase(
+        'userspace',
+        'failed',
+        'L4.lan:printer failed',
+        report('userspace', L4_BLOCKED),
+        '20260314T100100Z-0123456789ab',
+      ),
+      phase(
+        'macvlan',
+        'failed',
+        'L4.lan:printer failed',
+        report('macvlan', L4_BLOCKED),
+        '20260314T100300Z-ba9876543210',
+      ),
+      {
+        ...phase(
+          'host',
+          'failed',
+          'the original host-mode configuration was kept, but L4.lan:printer failed',
+          report('host', L4_BLOCKED),
+        ),
+        kind: 'keep-original',
+        rolledBack: false,
+      },
+    ],
+    final: { state: 'restored', mode: 'host', verify: withoutProbe(report('host')) },
+  };
+}
+
+/** macvlan passes L1–L3, verified without the probe: reachability through the tailnet is not measured. */
+export function noProbeRun(): MigrationRun {
+  const mac = withoutProbe(report('macvlan'));
+  return {
+    ...base(),
+    phases: [phase('macvlan', 'passed', 'verification passed', mac, '20260314T100300Z-ba9876543210')],
+    final: { state: 'migrated', mode: 'macvlan', verify: mac },
+  };
+}

@@ -23,9 +23,13 @@ describe('topology', () => {
         'printer 192.168.20.30:631',
       ]),
     );
+    // The hop's own checks (route approved, gateway reachable) passed: the hop is not blamed for an
+    // end-to-end failure; the end-to-end edge from the remote device carries it.
     const route = t.edges.find((e) => e.label === 'subnet route 192.168.20.0/24')!;
-    expect(route.status).toBe('failed');
-    expect(route.checks).toEqual(['L4.lan:printer']);
+    expect(route).toMatchObject({ kind: 'hop', status: 'verified' });
+    expect(route.checks.sort()).toEqual(['L2.lan:gateway', 'L3.route:192.168.20.0/24']);
+    const e2e = t.edges.find((e) => e.label === 'end to end: LAN via the subnet route')!;
+    expect(e2e).toMatchObject({ kind: 'end-to-end', status: 'failed', checks: ['L4.lan:printer'] });
     const dns = t.edges.find((e) => e.label === 'Docker DNS jellyfin:8096')!;
     expect(dns).toMatchObject({ status: 'verified', checks: ['L2.dns:jellyfin', 'L2.tcp:jellyfin'] });
   });
@@ -71,6 +75,33 @@ describe('renderSvg', () => {
     expect(a).not.toMatch(/NaN|undefined/);
   });
 
+  it('edge labels never overlap, in any mode, with failures and end-to-end paths drawn', () => {
+    const failing = {
+      'L4.lan:printer': { evidence: 'timeout' },
+      'L2.lan:device:printer': { evidence: 'timeout' },
+    };
+    for (const mode of MODES) {
+      const t = topology(config, mode, report(mode, mode === 'sidecar' ? {} : failing));
+      const svg = renderSvg(t);
+      const boxes = [
+        ...svg.matchAll(
+          /<rect class="edge-label" x="([\d.-]+)" y="([\d.-]+)" width="([\d.]+)" height="([\d.]+)"/g,
+        ),
+      ].map((m) => ({ x: Number(m[1]), y: Number(m[2]), w: Number(m[3]), h: Number(m[4]) }));
+      expect(boxes.length, mode).toBe(t.edges.length);
+      for (let i = 0; i < boxes.length; i++)
+        for (let j = i + 1; j < boxes.length; j++) {
+          const a = boxes[i]!;
+          const b = boxes[j]!;
+          const apart = a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y;
+          expect(apart, `${mode}: label ${i} and ${j} overlap`).toBe(true);
+        }
+      const [, vw, vh] = /viewBox="0 0 (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)"/.exec(svg)!.map(Number);
+      for (const b of boxes) expect(b.y + b.h, `${mode}: a label below the picture`).toBeLessThanOrEqual(vh!);
+      expect(vw).toBeGreaterThan(0);
+    }
+  });
+
   it('escapes labels', () => {
     const t = topology(config, 'host');
     t.nodes[0]!.label = '<script>alert("x")</script> & co';
@@ -92,7 +123,21 @@ describe('renderHtmlReport', () => {
     expect(html.match(/<svg /g)).toHaveLength(2);
     expect(html).toContain('<style>');
     // The only URLs: plain anchors to sources, in-page footnote anchors, the SVG namespace.
-    for (const m of html.matchAll(/href="([^"]+)"/g)) expect(m[1]).toMatch(/^(https:\/\/|#fn-)/);
+    for (const m of html.matchAll(/href="([^"]+)"/g)) expect(m[1]).toMatch(/^(https:\/\/|#fn-|docs\/)/);
+  });
+
+  it('renders every Markdown link as a link — the seed note’s relative one too — never as raw Markdown', () => {
+    const text = html.replace(/<pre>[\s\S]*?<\/pre>/g, '');
+    expect(text).not.toMatch(/\]\([^)\s]+\)/);
+    expect(html).toContain('<a href="docs/tailscale-without-host-mode.md">seed-note</a>');
+  });
+
+  it('fits its column: the SVG scales to the figure instead of a fixed pixel width', () => {
+    for (const m of html.matchAll(/<svg [^>]*>/g)) {
+      expect(m[0]).toContain('width="100%"');
+      expect(m[0]).not.toMatch(/ width="\d+"/);
+    }
+    expect(html).toContain('figure svg { display: block; width: 100%; max-width: 100%; height: auto; }');
   });
 
   it('has the same content as the record', () => {

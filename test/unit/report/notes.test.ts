@@ -51,7 +51,7 @@ describe('Results section of the research note', () => {
   it('is the seed matrix answered for this homelab', () => {
     expect(second.startsWith('## Results\n')).toBe(true);
     expect(second).toContain(
-      '| Subnet routing | ❌ measured (L2.lan:device:printer +1) | ✅ measured (L2.lan:gateway +9) | ✅ ts-kb-1177 |',
+      '| Subnet routing | ❌ measured (L2.lan:device:printer +1) | ✅ measured (L4.lan:jellyfin +3) | ✅ ts-kb-1177 |',
     );
     expect(second).toContain('**Outcome:** macvlan (C) passed verification and stays deployed.');
     expect(second).not.toContain('❓');

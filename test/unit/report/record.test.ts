@@ -52,7 +52,10 @@ describe('renderDecisionRecord', () => {
     const rows = new Map(matrixRows(md).map((r) => [r[0]!, r]));
     const subnet = rows.get('Subnet routing **(required)**')!;
     expect(subnet[1]).toBe('❌ measured: `L2.lan:device:printer`, `L4.lan:printer` failed[^subnetRouting-A]');
-    expect(subnet[3]).toMatch(/^✅ measured: `L2\.lan:gateway`, .* passed\[\^subnetRouting-C\]$/);
+    // Measured ✅ only from the check that proves the row: the end-to-end (L4) one.
+    expect(subnet[3]).toMatch(
+      /^✅ measured: `L4\.lan:jellyfin`, `L4\.lan:sonarr` \+2 passed\[\^subnetRouting-C\]$/,
+    );
     expect(subnet[4]).toMatch(/^✅ yes · sourced: \[ts-kb-1177\]/); // host was not measured in this run
     expect(rows.get('State persistence † **(required)**')![3]).toContain('✅ measured: `L3.hostname` passed');
     // The footnote carries the evidence and the fix.

@@ -190,6 +190,33 @@ describe('L1 container', () => {
   });
 });
 
+describe('L1 health before Docker’s first healthcheck', () => {
+  it('passes "starting" when the same check run now passes, and says what it ran', () => {
+    const c = container({ health: 'starting' });
+    const command = ['wget', '-q', '--spider', 'http://127.0.0.1:9002/healthz'];
+    const ok = evaluateContainer(userspace, {
+      first: c,
+      second: c,
+      intervalSeconds: 3,
+      networks: NETWORKS,
+      healthNow: { command, exitCode: 0, output: '' },
+    });
+    expect(byId(ok, 'L1.health')).toMatchObject({ status: 'pass' });
+    expect(byId(ok, 'L1.health')!.evidence).toMatch(
+      /starting .* run now: wget -q --spider .*healthz: exit 0/,
+    );
+    const bad = evaluateContainer(userspace, {
+      first: c,
+      second: c,
+      intervalSeconds: 3,
+      networks: NETWORKS,
+      healthNow: { command, exitCode: 1, output: 'wget: server returned error: HTTP/1.1 503' },
+    });
+    expect(byId(bad, 'L1.health')).toMatchObject({ status: 'fail' });
+    expect(byId(bad, 'L1.health')!.evidence).toContain('exit 1 (wget: server returned error: HTTP/1.1 503)');
+  });
+});
+
 describe('L2 namespace: busybox output', () => {
   it('classifies nc: exit 0 open, "Connection refused" answered, "timed out", "bad address"', () => {
     expect(classifyNc(ok()).outcome).toBe('open');
