@@ -386,9 +386,11 @@ async function probeEnv(options: RunVerifyOptions, hostname: string): Promise<Re
     return text;
   };
   if (auth.method === 'secret_file') env.TS_AUTHKEY = (await fromFile(auth.path)).trim();
+  else if (auth.method === 'oauth' && auth.clientSecretFile)
+    env.TS_CLIENT_SECRET = (await fromFile(auth.clientSecretFile)).trim();
   else {
     const parsed = parseEnvFile(
-      await fromFile(auth.method === 'env_file' ? auth.path : auth.clientIdEnvFile),
+      await fromFile(auth.method === 'env_file' ? auth.path : auth.clientIdEnvFile!),
     );
     for (const k of AUTH_KEYS) if (parsed[k] !== undefined) env[k] = parsed[k];
   }
