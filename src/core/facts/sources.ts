@@ -262,6 +262,11 @@ export const SOURCES = {
       'tailscale v1.102.3: containerboot passes TS_CLIENT_SECRET as `tailscale up --client-secret` (a "file:" value is read from that file); validate() refuses TS_AUTHKEY with TS_CLIENT_ID/SECRET; feature/oauthkey mints a key only with --advertise-tags, ephemeral unless the secret ends in ?ephemeral=false, always at api.tailscale.com',
     url: 'https://github.com/tailscale/tailscale/blob/v1.102.3/feature/oauthkey/oauthkey.go',
   },
+  'controlclient-server-key': {
+    title:
+      'tailscale v1.102.3 control/controlclient/direct.go loadServerPubKeys: the control server’s public key is fetched with GET <login server>/key before the Noise channel starts',
+    url: 'https://github.com/tailscale/tailscale/blob/v1.102.3/control/controlclient/direct.go',
+  },
   'tailscale-socks5': {
     title:
       'tailscale v1.102.3 net/socks5/socks5.go handleTCP: every failed dial (refused, unreachable, timeout) is answered with reply 1 (general failure), so a refusal cannot be told from no route',

@@ -84,3 +84,26 @@ describe('control server in the model', () => {
     expect(problems(both)[0]).toMatch(/tailscale\.auth: oauth needs exactly one of/);
   });
 });
+
+describe('plan on Headscale', () => {
+  it('blocks mode B (serve) with the source, keeps the sidecar mode', async () => {
+    const { planModes } = await import('../../../src/core/plan/index.js');
+    const hs = planModes(parse(withTs('')));
+    const serve = hs.blockers.filter((b) => b.mode === 'serve' && b.severity === 'blocks');
+    expect(serve.map((b) => b.source)).toContain('headscale-features');
+    expect(serve.find((b) => b.source === 'headscale-features')?.message).toMatch(
+      /Headscale, which has no Serve, Funnel and HTTPS certificates/,
+    );
+    expect(hs.order).not.toContain('serve');
+    expect(hs.dropped.find((d) => d.mode === 'serve')?.reason).toMatch(/^blocked: .*Headscale/);
+    expect(hs.blockers.some((b) => b.mode === 'sidecar' && b.source === 'headscale-features')).toBe(false);
+    const ts = planModes(parse(EXAMPLE_CONFIG));
+    expect(ts.blockers.some((b) => b.source === 'headscale-features')).toBe(false);
+  });
+
+  it('serve URLs use the configured base domain', async () => {
+    const { generate } = await import('../../../src/core/generate/index.js');
+    const g = generate(parse(withTs('  control: { baseDomain: ts.example.net }')), 'serve');
+    expect(g.header).toContain('jellyfin: https://truenas.ts.example.net:8096');
+  });
+});
