@@ -177,7 +177,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       '--from-tailnet',
       'L4 by dialing the targets from this machine (run it on a remote tailnet device)',
     )
-    .action(async (opts: { mode?: string; probe?: boolean; fromTailnet?: boolean }) =>
+    .option('--socket <path>', "with --from-tailnet: this machine's tailscaled socket (tailscale --socket)")
+    .action(async (opts: { mode?: string; probe?: boolean; fromTailnet?: boolean; socket?: string }) =>
       run(async () => (await import('../commands/verify.js')).verify({ ...globals(), ...opts }, io))(),
     );
 

@@ -1,4 +1,4 @@
-import type { ControlServerPort } from '../../core/control/ports.js';
+import type { ControlAccess, ControlServerPort } from '../../core/control/ports.js';
 import { controlApiUrl, controlServer } from '../../core/control/server.js';
 import type { HomelabConfig } from '../../core/model/config.js';
 import { HeadscaleApi } from './headscale.js';
@@ -54,4 +54,14 @@ export async function openControlServer(
       }
     : { kind: 'api-key' as const, key: await readSecret(api.apiKey!, `${API}.apiKey`, o.configDir, o.env) };
   return { api: new TailscaleApi(url, api.tailnet, credential, http, ua) };
+}
+
+/** openControlServer as a ControlAccess: an unreadable credential is a reason, not a crash. */
+export async function controlAccess(config: HomelabConfig, o: OpenControlOptions): Promise<ControlAccess> {
+  try {
+    const opened = await openControlServer(config, o);
+    return 'api' in opened ? opened : { unavailable: opened.unavailable, failed: false };
+  } catch (e) {
+    return { unavailable: (e as Error).message, failed: true };
+  }
 }

@@ -92,3 +92,13 @@ export function autoApproversSnippet(
     source: 'ts-kb-1337',
   };
 }
+
+/** `{"a": {"b": ["c"]}}` on one line (JSON.stringify spacing is all or nothing), for messages. */
+export function inlineJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(inlineJson).join(', ')}]`;
+  if (value && typeof value === 'object')
+    return `{${Object.entries(value)
+      .map(([k, x]) => `${JSON.stringify(k)}: ${inlineJson(x)}`)
+      .join(', ')}}`;
+  return JSON.stringify(value);
+}

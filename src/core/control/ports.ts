@@ -44,3 +44,6 @@ export interface ControlServerPort {
   /** Replaces the node's approved set with `routes` (both APIs replace, neither adds). */
   setApprovedRoutes(node: ControlNode, routes: readonly string[]): Promise<NodeRoutes>;
 }
+
+/** The API, or why there is none (no credentials configured, or configured but unreadable). */
+export type ControlAccess = { api: ControlServerPort } | { unavailable: string; failed: boolean };

@@ -1,4 +1,4 @@
-import { autoApproversSnippet } from '../control/approval.js';
+import { autoApproversSnippet, inlineJson } from '../control/approval.js';
 import { expectedRoutes } from '../control/routes.js';
 import { controlKindOf, type HomelabConfig } from '../model/config.js';
 import { cidrContains } from '../model/net.js';
@@ -46,17 +46,9 @@ export function approveRoutesStep(config: HomelabConfig, machine: string): strin
   return `Approve ${what} of ${machine} ${api ? `(${api.slice(0, -2)}) or ` : ''}in the admin console (Machines → ${machine} → Edit route settings)${policy}.`;
 }
 
-/** `{"a": {"b": ["c"]}}` on one line, without the outer braces (JSON.stringify spacing is all or nothing). */
+/** The snippet's members without the outer braces, to read as a policy fragment in a sentence. */
 function oneLine(json: string): string {
-  const inline = (v: unknown): string =>
-    Array.isArray(v)
-      ? `[${v.map(inline).join(', ')}]`
-      : v && typeof v === 'object'
-        ? `{${Object.entries(v)
-            .map(([k, x]) => `${JSON.stringify(k)}: ${inline(x)}`)
-            .join(', ')}}`
-        : JSON.stringify(v);
-  return inline(JSON.parse(json)).slice(1, -1);
+  return inlineJson(JSON.parse(json)).slice(1, -1);
 }
 
 export function keyExpiryStep(config: HomelabConfig, machines: string): string | undefined {
