@@ -66,7 +66,7 @@ function fromControl(
         );
       case 'serving':
         return pass(base, `${state}${own}`);
-      case 'approved':
+      default:
         return pass(base, `${state}; the API does not say which router is primary${own}`);
     }
   });

@@ -14,7 +14,7 @@ export const headscaleAdvertiseTags = defineRule({
     for (const s of model.tailscaleServices()) {
       if (model.runsTailscaled(s)) continue;
       const control = controlOf(model, s, config);
-      if (!control || control.kind !== 'headscale') continue;
+      if (control?.kind !== 'headscale') continue;
       if (!isSet(model.lookup(s, 'TS_AUTHKEY')) && !isSet(model.lookup(s, 'TS_AUTH_KEY'))) continue;
       const extra = extraArgsOf(model, s);
       const tags = extra && flagValue(extra.args, 'advertise-tags');

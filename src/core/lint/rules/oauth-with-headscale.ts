@@ -15,7 +15,7 @@ export const oauthWithHeadscale = defineRule({
       const secret = model.lookup(s, 'TS_CLIENT_SECRET');
       if (!isSet(secret)) continue;
       const control = controlOf(model, s, config);
-      if (!control || control.kind !== 'headscale') continue;
+      if (control?.kind !== 'headscale') continue;
       out.push({
         ...(secret.kind === 'inline' ? { path: secret.env.path } : { path: s.path, key: true }),
         message: `service "${s.name}" logs in to ${control.url} (Headscale) with an OAuth client: tailscale up mints the auth key at api.tailscale.com, a key Headscale does not know; use a Headscale pre-auth key in TS_AUTHKEY (headscale preauthkeys create --reusable --tags …)`,
