@@ -182,6 +182,22 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       run(async () => (await import('../commands/verify.js')).verify({ ...globals(), ...opts }, io))(),
     );
 
+  const routesCmd = program
+    .command('routes')
+    .description(
+      "the node's subnet routes on the control server (Headscale or Tailscale's API), each with its state",
+    )
+    .action(async () => run(async () => (await import('../commands/routes.js')).routes(globals(), io))());
+  routesCmd
+    .command('approve')
+    .description(
+      'approve the advertised routes tailbridge.yaml expects through the API, then print the autoApprovers policy snippet',
+    )
+    .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
+    .action(async (opts: { yes?: boolean }) =>
+      run(async () => (await import('../commands/routes.js')).routesApprove({ ...globals(), ...opts }, io))(),
+    );
+
   program
     .command('discover')
     .description(

@@ -8,6 +8,15 @@ import { runVerify } from './verify.js';
 /** Route approval is a manual step after the first deploy; it is reported, but does not undo an apply. */
 const PENDING_APPROVAL = /^(.+\/)?L3\.route:/;
 
+/**
+ * What waits for an administrator rather than failing: with strict routes only what the control
+ * server itself reports as "advertised, awaiting approval" (the deployment announces the route);
+ * otherwise any route check, as the node's own view cannot tell.
+ */
+function waitsForApproval(c: Check, strict: boolean): boolean {
+  return strict ? c.awaiting === 'approval' : PENDING_APPROVAL.test(c.id);
+}
+
 export interface LayeredVerifierOptions {
   probe?: boolean;
   /** Fail the gate on unapproved routes too (migrate uses the full verdict). */
@@ -28,7 +37,7 @@ export function layeredVerifier(loaded: LoadedConfig, options: LayeredVerifierOp
     );
     options.onReport?.(report);
     const failed = report.checks.filter((c) => c.status === 'fail');
-    const blocking = options.strictRoutes ? failed : failed.filter((c) => !PENDING_APPROVAL.test(c.id));
+    const blocking = failed.filter((c) => !waitsForApproval(c, Boolean(options.strictRoutes)));
     const pending = failed.filter((c) => !blocking.includes(c));
     return {
       ok: blocking.length === 0,

@@ -57,7 +57,7 @@ function fromControl(
           `the container does not announce ${r}: put it in TS_ROUTES (not --advertise-routes in TS_EXTRA_ARGS) and recreate the container: tailbridge apply`,
         );
       case 'awaiting-approval':
-        return fail(base, state, approveHint(exp, awaiting, ev.node.name, ev));
+        return fail({ ...base, awaiting: 'approval' }, state, approveHint(exp, awaiting, ev.node.name, ev));
       case 'standby':
         return fail(
           base,
@@ -83,7 +83,12 @@ function fromControl(
       ok
         ? pass(base, `${where}: 0.0.0.0/0 and ::/0 approved`)
         : fail(
-            base,
+            {
+              ...base,
+              ...(exits.length > 0 && exits.every((v) => v.state === 'awaiting-approval' || v.approved)
+                ? { awaiting: 'approval' as const }
+                : {}),
+            },
             `${where}: ${exits.map((v) => `${v.route} ${ROUTE_STATE_TEXT[v.state]}`).join(', ') || 'the node does not advertise an exit node'}`,
             approveHint(exp, [...EXIT_ROUTES], ev.node.name, ev),
           ),
