@@ -5,7 +5,7 @@ import type { DockerEngine } from '../adapters/ports.js';
 import { ttyConfirm } from '../adapters/transaction/target.js';
 import type { Io } from '../cli/io.js';
 import { VERSION } from '../cli/version.js';
-import type { NodeIdentity } from '../core/control/find-node.js';
+import { identityFromStatus, type NodeIdentity } from '../core/control/find-node.js';
 import type { ControlAccess } from '../core/control/ports.js';
 import type { NodeSelfView } from '../core/control/routes.js';
 import { CONTROL_LABEL } from '../core/control/server.js';
@@ -42,12 +42,12 @@ async function identify(
     const st = r.stdout.includes('{') ? parseStatusJson(r.stdout) : undefined;
     if (!st || 'error' in st || !st.Self)
       return byName(`${ts.containerName} did not answer tailscale status`);
+    const who = identityFromStatus(st, ts.hostname);
     return {
-      who: {
-        hostname: ts.hostname,
-        ...(st.Self.PublicKey ? { nodeKey: st.Self.PublicKey } : {}),
-        ...(st.Self.ID ? { stableId: st.Self.ID } : {}),
-      },
+      who,
+      ...(who.nodeKey || who.stableId
+        ? {}
+        : { note: `${ts.containerName} is ${st.BackendState}: matched by name` }),
       self: { allowedIPs: st.Self.AllowedIPs ?? [], primaryRoutes: st.Self.PrimaryRoutes ?? [] },
     };
   } catch (e) {

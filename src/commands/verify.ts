@@ -22,6 +22,7 @@ import { runProcess } from '../adapters/process.js';
 import { saveRun } from '../adapters/runs.js';
 import type { Io } from '../cli/io.js';
 import { VERSION } from '../cli/version.js';
+import { identityFromStatus } from '../core/control/find-node.js';
 import type { ControlAccess } from '../core/control/ports.js';
 import { loginServerArgs } from '../core/generate/tailscale-service.js';
 import type { HomelabConfig } from '../core/model/config.js';
@@ -218,12 +219,11 @@ export async function runVerify(deps: VerifyDeps, options: RunVerifyOptions): Pr
       statuses[c.hostname] = st && !('error' in st) ? st : undefined;
       if (c.routes.length > 0 || c.exitNode) {
         progress(`L3 ${c.containerName}: reading the control server`);
-        const self = statuses[c.hostname]?.Self;
-        tn.control = await controlEvidence(c.control.kind, await control(), {
-          ...(self?.PublicKey ? { nodeKey: self.PublicKey } : {}),
-          ...(self?.ID ? { stableId: self.ID } : {}),
-          hostname: c.hostname,
-        });
+        tn.control = await controlEvidence(
+          c.control.kind,
+          await control(),
+          identityFromStatus(statuses[c.hostname], c.hostname),
+        );
       }
       checks.push(...evaluateTailnet(c, tn, prefix));
     }

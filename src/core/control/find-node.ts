@@ -10,6 +10,27 @@ export interface NodeIdentity {
   hostname: string;
 }
 
+/** The fields of `tailscale status --json` that identify the node. */
+export interface StatusIdentity {
+  BackendState?: string;
+  Self?: { ID?: string; PublicKey?: string };
+}
+
+/**
+ * The node's identity from its own status; only trusted once it runs (before its first netmap the
+ * status shows an all-zero node key and no id), else by name.
+ */
+export function identityFromStatus(st: StatusIdentity | undefined, hostname: string): NodeIdentity {
+  if (st?.BackendState !== 'Running') return { hostname };
+  const key = st.Self?.PublicKey;
+  const id = st.Self?.ID;
+  return {
+    hostname,
+    ...(key && !/^nodekey:0+$/.test(key) ? { nodeKey: key } : {}),
+    ...(id && id !== '0' ? { stableId: id } : {}),
+  };
+}
+
 export type NodeMatch =
   | { found: true; node: ControlNode; by: 'node key' | 'node id' | 'name'; others: ControlNode[] }
   | { found: false; why: string; candidates: ControlNode[] };
