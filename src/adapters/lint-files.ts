@@ -1,7 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { envFileReferences } from '../core/lint/compose-model.js';
+import { envFileReferences, mountedScriptReferences } from '../core/lint/compose-model.js';
 import { readTextFile } from './fs.js';
 
 /** Largest compose file tailbridge lints. */
@@ -21,6 +21,8 @@ export interface LintInput {
   error?: string;
   /** env_file variable NAMES keyed by the path as written in the compose file; unreadable files are absent. */
   envFiles: Record<string, string[]>;
+  /** Scripts mounted and run as entrypoint/command, keyed by the host path as written; only read to see what they start. */
+  scripts?: Record<string, string>;
 }
 
 export interface DiscoverResult {
@@ -92,33 +94,63 @@ async function hasServicesKey(file: string): Promise<boolean> {
   }
 }
 
-/** Reads each file (size and binary checks) and the variable names of its env_files. */
+/** How many files are read at once: enough to keep the disk busy while the CPU lints. */
+const READ_CONCURRENCY = 16;
+
+/** Reads each file (size and binary checks) and the variable names of its env_files, in order. */
 export async function readLintInputs(files: readonly string[], cwd = process.cwd()): Promise<LintInput[]> {
-  const out: LintInput[] = [];
-  for (const absolute of files) {
-    const file = display(absolute, cwd);
-    const input: LintInput = { file, absolute, envFiles: {} };
-    try {
-      const st = await stat(absolute);
-      if (st.size > MAX_LINT_FILE_BYTES) {
-        input.error = `file is too large to lint (${(st.size / 1024 / 1024).toFixed(1)} MiB, limit 5 MiB)`;
-        out.push(input);
-        continue;
-      }
-      input.text = await readTextFile(absolute, file);
-    } catch (e) {
-      // readTextFile's messages start with the display name; the formatter adds it again.
-      input.error = (e as Error).message.replace(`${file}: `, '');
-      out.push(input);
-      continue;
+  const out: LintInput[] = new Array(files.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const i = next++;
+      out[i] = await readLintInput(files[i]!, cwd);
     }
-    for (const ref of envFileReferences(input.text)) {
-      const names = await readEnvFileNames(path.resolve(path.dirname(absolute), ref));
-      if (names) input.envFiles[ref] = names;
-    }
-    out.push(input);
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, worker));
   return out;
+}
+
+async function readLintInput(absolute: string, cwd: string): Promise<LintInput> {
+  const file = display(absolute, cwd);
+  const input: LintInput = { file, absolute, envFiles: {} };
+  try {
+    const st = await stat(absolute);
+    if (st.size > MAX_LINT_FILE_BYTES) {
+      input.error = `file is too large to lint (${(st.size / 1024 / 1024).toFixed(1)} MiB, limit 5 MiB)`;
+      return input;
+    }
+    input.text = await readTextFile(absolute, file);
+  } catch (e) {
+    // readTextFile's messages start with the display name; the formatter adds it again.
+    input.error = (e as Error).message.replace(`${file}: `, '');
+    return input;
+  }
+  for (const ref of envFileReferences(input.text)) {
+    const names = await readEnvFileNames(path.resolve(path.dirname(absolute), ref));
+    if (names) input.envFiles[ref] = names;
+  }
+  for (const ref of mountedScriptReferences(input.text)) {
+    const script = await readScript(path.resolve(path.dirname(absolute), ref));
+    if (script === undefined) continue;
+    input.scripts ??= {};
+    input.scripts[ref] = script;
+  }
+  return input;
+}
+
+/** Largest mounted script read to see which programs it starts. */
+const MAX_SCRIPT_BYTES = 256 * 1024;
+
+async function readScript(file: string): Promise<string | undefined> {
+  try {
+    const st = await stat(file);
+    if (!st.isFile() || st.size > MAX_SCRIPT_BYTES) return undefined;
+    const text = await readFile(file, 'utf8');
+    return text.includes('\u0000') ? undefined : text;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Variable NAMES of a .env file (`KEY=value`, `export KEY=value`, `KEY`); values are never kept. */
@@ -146,4 +178,33 @@ export function envNames(text: string): string[] {
 function display(absolute: string, cwd: string): string {
   const rel = path.relative(cwd, absolute);
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : absolute;
+}
+
+/** The name of the lint settings file searched upward from the working directory. */
+export const LINT_RC = '.tailbridgerc';
+
+/**
+ * The nearest `.tailbridgerc` in `cwd` or a parent directory (YAML; JSON is YAML too), with its
+ * display name relative to `cwd`; undefined when there is none.
+ */
+export async function findLintRc(cwd: string): Promise<{ file: string; text: string } | undefined> {
+  let dir = path.resolve(cwd);
+  for (;;) {
+    const candidate = path.join(dir, LINT_RC);
+    if (await isFile(candidate)) {
+      const file = path.relative(cwd, candidate) || LINT_RC;
+      return { file, text: await readTextFile(candidate, file) };
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+async function isFile(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isFile();
+  } catch {
+    return false;
+  }
 }

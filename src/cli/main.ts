@@ -63,6 +63,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--max-warnings <n>', 'exit 1 when there are more warnings than this', (v) =>
       Number.parseInt(v, 10),
     )
+    .option(
+      '--rule <id=level>',
+      'set a rule to off, info, warning or error (repeatable; overrides tailbridge.yaml lint: and .tailbridgerc)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .action(
       async (
         paths: string[],
@@ -72,6 +77,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
           fix?: boolean;
           diff?: boolean;
           maxWarnings?: number;
+          rule?: string[];
         },
       ) =>
         run(async () => {

@@ -3,6 +3,7 @@ import { discoverComposeFiles, readLintInputs } from '../adapters/lint-files.js'
 import { unifiedDiff } from '../core/compose/diff.js';
 import { type FileResult, fixSource, lintSource, unreadable } from '../core/lint/engine.js';
 import { formatResults, type LintFormat } from '../core/lint/format/index.js';
+import type { RuleSettings } from '../core/lint/settings.js';
 import type { HomelabConfig } from '../core/model/config.js';
 import { ExitCode } from '../errors.js';
 
@@ -18,6 +19,8 @@ export interface LintCommandOptions {
   maxWarnings?: number;
   color?: boolean;
   config?: HomelabConfig;
+  /** Per-rule levels and options, merged (see lint-cli.ts lintSettings). */
+  settings?: RuleSettings;
 }
 
 export interface LintIo {
@@ -51,7 +54,9 @@ export async function lint(options: LintCommandOptions, io: LintIo): Promise<num
     }
     const lintOptions = {
       envFiles: input.envFiles,
+      ...(input.scripts ? { scripts: input.scripts } : {}),
       ...(options.config ? { config: options.config } : {}),
+      ...(options.settings ? { settings: options.settings } : {}),
     };
     if (!options.fix) {
       results.push(lintSource(input.file, input.text, lintOptions));

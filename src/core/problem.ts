@@ -4,6 +4,8 @@ export interface Problem {
   line?: number;
   column?: number;
   message: string;
+  /** The document path the problem is about, when known (schema errors). */
+  path?: (string | number)[];
 }
 
 export function formatProblem(p: Problem): string {

@@ -3,7 +3,17 @@ import type { Problem } from '../problem.js';
 import composeSpec from './spec/compose-spec.json' with { type: 'json' };
 import { parseYaml, pointerToPath, positionAt, type YamlSource } from './yaml-source.js';
 
-let compiled: ValidateFunction | undefined;
+/**
+ * The validator `npm run build` generated from the same schema and options
+ * (scripts/build-compose-validator.ts → dist/core/compose/spec/compose-validator.js); absent when
+ * running from src/, and then compiled on first use.
+ */
+const precompiled = (await import(new URL('./spec/compose-validator.js', import.meta.url).href).then(
+  (m: { default: ValidateFunction }) => m.default,
+  () => undefined,
+)) as ValidateFunction | undefined;
+
+let compiled: ValidateFunction | undefined = precompiled;
 
 function validator(): ValidateFunction {
   if (!compiled) {
@@ -13,12 +23,20 @@ function validator(): ValidateFunction {
   return compiled;
 }
 
+/** True when the build-time validator is in use (for tests and the benchmark). */
+export function usesPrecompiledValidator(): boolean {
+  return precompiled !== undefined && compiled === precompiled;
+}
+
 /**
  * Validates a parsed compose file against the Compose Specification and reports every
- * error (not only the first) at the line and column of the offending YAML node.
+ * error (not only the first) at the line and column of the offending YAML node. `value` is the
+ * document as plain data, when the caller has it already (the linter does).
  */
-export function validateCompose(source: YamlSource): Problem[] {
-  const value = source.doc.toJS({ maxAliasCount: 10_000 });
+export function validateCompose(
+  source: YamlSource,
+  value: unknown = source.doc.toJS({ maxAliasCount: 10_000 }),
+): Problem[] {
   const validate = validator();
   if (validate(value)) return [];
   return dedupe(validate.errors ?? []).map((e) => toProblem(source, e));
@@ -41,6 +59,7 @@ function toProblem(source: YamlSource, e: ErrorObject): Problem {
       line: pos.line,
       column: pos.column,
       message: `${describe(path)}: property "${extra}" is not allowed (compose-spec)`,
+      path: [...typed(path), extra],
     };
   }
   const pos = positionAt(source, path);
@@ -49,7 +68,13 @@ function toProblem(source: YamlSource, e: ErrorObject): Problem {
     line: pos.line,
     column: pos.column,
     message: `${describe(path)}: ${e.message ?? e.keyword} (compose-spec)`,
+    path: typed(path),
   };
+}
+
+/** JSON-pointer segments with sequence indexes as numbers (the lint path notation). */
+function typed(path: string[]): (string | number)[] {
+  return path.map((p) => (/^(0|[1-9]\d*)$/.test(p) ? Number(p) : p));
 }
 
 function describe(path: string[]): string {

@@ -209,7 +209,7 @@ export const SOURCES = {
   },
   'containerboot-up-args': {
     title:
-      'containerboot tailscaled.go: `tailscale up` gets --advertise-routes from TS_ROUTES before $TS_EXTRA_ARGS; Go flag parsing keeps the last value',
+      'containerboot tailscaled.go: `tailscale up` gets --advertise-routes/--hostname/--authkey from TS_ROUTES/TS_HOSTNAME/TS_AUTHKEY before $TS_EXTRA_ARGS (split on whitespace, no quote handling); since v1.84 the CLI rejects a repeated flag ("flag provided multiple times", cmd/tailscale/cli/cli.go onceFlagValue)',
     url: 'https://github.com/tailscale/tailscale/blob/main/cmd/containerboot/tailscaled.go',
   },
   'containerboot-extra-args': {
@@ -221,6 +221,56 @@ export const SOURCES = {
     title:
       'Docker Engine security, daemon attack surface: control of the Docker API is root on the host (CIS Docker Benchmark 5.31: do not mount docker.sock into containers)',
     url: 'https://docs.docker.com/engine/security/#docker-daemon-attack-surface',
+  },
+  'tailscale-up-flags': {
+    title:
+      'cmd/tailscale/cli/up.go at v1.102.3 (newUpFlagSet): the flags `tailscale up` defines on Linux; anything else fails with "flag provided but not defined", and a word that is not a flag with "too many non-flag arguments"',
+    url: 'https://github.com/tailscale/tailscale/blob/v1.102.3/cmd/tailscale/cli/up.go',
+  },
+  'containerboot-settings': {
+    title:
+      'cmd/containerboot/settings.go at v1.102.3 (validate): TS_HEALTHCHECK_ADDR_PORT is deprecated and refused together with TS_ENABLE_HEALTH_CHECK; TS_LOCAL_ADDR_PORT, TS_HEALTHCHECK_ADDR_PORT and TS_DEBUG_ADDR_PORT must parse as IP:port (netip.ParseAddrPort) or containerboot exits',
+    url: 'https://github.com/tailscale/tailscale/blob/v1.102.3/cmd/containerboot/settings.go',
+  },
+  'ipn-exit-node-self': {
+    title:
+      'ipn/ipnlocal/local.go at v1.102.3 (checkExitNodePrefsLocked): "Cannot advertise an exit node and use an exit node at the same time."',
+    url: 'https://github.com/tailscale/tailscale/blob/v1.102.3/ipn/ipnlocal/local.go',
+  },
+  'moby-default-caps': {
+    title:
+      'Docker default capabilities (moby oci/caps/defaults.go): CHOWN, DAC_OVERRIDE, FSETID, FOWNER, MKNOD, NET_RAW, SETGID, SETUID, SETFCAP, SETPCAP, NET_BIND_SERVICE, SYS_CHROOT, KILL, AUDIT_WRITE; tailscaled uses NET_ADMIN (TUN, routes, netfilter) and SYS_MODULE only for a `modprobe tun` fallback',
+    url: 'https://github.com/moby/moby/blob/master/oci/caps/defaults.go',
+  },
+  'docker-privileged': {
+    title:
+      'Docker run reference, runtime privilege: --privileged gives all capabilities and access to all host devices; tailscaled in kernel mode needs only NET_ADMIN and the /dev/net/tun device',
+    url: 'https://docs.docker.com/engine/containers/run/#runtime-privilege-and-linux-capabilities',
+  },
+  'docker-bind-mounts': {
+    title:
+      'Docker bind mounts: the host directory is mounted read-write into the container unless :ro; a whole system directory exposes everything under it',
+    url: 'https://docs.docker.com/engine/storage/bind-mounts/',
+  },
+  'compose-env-list': {
+    title:
+      'Compose environment: in the list form `- KEY=VALUE` everything after = is the value, quotes included (only .env files strip quotes)',
+    url: 'https://docs.docker.com/reference/compose-file/services/#environment',
+  },
+  'compose-references': {
+    title:
+      'Compose file reference: configs, secrets, networks and named volumes a service uses must be declared at the top level (`docker compose` refuses "undefined config/secret/network/volume")',
+    url: 'https://docs.docker.com/reference/compose-file/configs/',
+  },
+  'serve-config-reset': {
+    title:
+      'containerboot main.go: with TS_SERVE_CONFIG, containerboot sets an empty serve config after login ("serve proxy: unsetting previous config") and then applies the file, re-applying it on every change',
+    url: 'https://github.com/tailscale/tailscale/blob/v1.102.3/cmd/containerboot/main.go',
+  },
+  'tailscaled-state-default': {
+    title:
+      'tailscaled (paths_unix.go statePath): without --state/--statedir the state is /var/lib/tailscale/tailscaled.state; --state=mem: keeps it in memory (an ephemeral node)',
+    url: 'https://github.com/tailscale/tailscale/blob/v1.102.3/paths/paths_unix.go',
   },
   'headscale-features': {
     title:

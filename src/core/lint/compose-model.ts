@@ -1,6 +1,17 @@
 import { isAlias, isMap, isScalar, isSeq, type Node, type Pair, parseDocument, type Scalar } from 'yaml';
 import { type Position, positionOfNode, type YamlSource } from '../compose/yaml-source.js';
-import { flagValue, isInterpolated, parseGoBool, splitArgs, unescapeDollars } from './values.js';
+import {
+  composeArgv,
+  flagValue,
+  isInterpolated,
+  parseGoBool,
+  shellCommands,
+  shellScriptCommands,
+  splitArgs,
+  unescapeDollars,
+  volumeSource,
+  volumeTarget,
+} from './values.js';
 
 /** A path of map keys and sequence indexes from the document root, e.g. ['services', 'ts', 'environment', 0]. */
 export type Path = readonly (string | number)[];
@@ -46,6 +57,58 @@ export type EnvLookup =
 
 export type TailscaleMode = 'userspace' | 'kernel' | 'unknown';
 
+export type Launcher = 'containerboot' | 'tailscaled' | 'unknown' | 'none';
+
+/** Variables cmd/containerboot reads (settings.go and main.go at v1.102.3). */
+export const CONTAINERBOOT_VARS: ReadonlySet<string> = new Set([
+  'TS_ACCEPT_DNS',
+  'TS_AUDIENCE',
+  'TS_AUTHKEY',
+  'TS_AUTH_KEY',
+  'TS_AUTH_ONCE',
+  'TS_BOOT_TIMEOUT',
+  'TS_CLIENT_ID',
+  'TS_CLIENT_SECRET',
+  'TS_DEBUG_ADDR_PORT',
+  'TS_DEST_IP',
+  'TS_EGRESS_PROXIES_CONFIG_PATH',
+  'TS_ENABLE_HEALTH_CHECK',
+  'TS_ENABLE_METRICS',
+  'TS_EXPERIMENTAL_CERT_SHARE',
+  'TS_EXPERIMENTAL_DEST_DNS_NAME',
+  'TS_EXPERIMENTAL_ENABLE_FORWARDING_OPTIMIZATIONS',
+  'TS_EXPERIMENTAL_SERVICE_AUTO_ADVERTISEMENT',
+  'TS_EXPERIMENTAL_VERSIONED_CONFIG_DIR',
+  'TS_EXTRA_ARGS',
+  'TS_HEALTHCHECK_ADDR_PORT',
+  'TS_HOSTNAME',
+  'TS_ID_TOKEN',
+  'TS_INGRESS_PROXIES_CONFIG_PATH',
+  'TS_KUBE_SECRET',
+  'TS_LOCAL_ADDR_PORT',
+  'TS_OUTBOUND_HTTP_PROXY_LISTEN',
+  'TS_ROUTES',
+  'TS_SERVE_CONFIG',
+  'TS_SOCKET',
+  'TS_SOCKS5_SERVER',
+  'TS_STATE_DIR',
+  'TS_TAILNET_TARGET_FQDN',
+  'TS_TAILNET_TARGET_IP',
+  'TS_TAILSCALED_EXTRA_ARGS',
+  'TS_USERSPACE',
+]);
+
+/** Login variables that tsnet programs (tsbridge, golink, TSDProxy…) read too, so they do not imply containerboot. */
+const LOGIN_ONLY_VARS: ReadonlySet<string> = new Set([
+  'TS_AUTHKEY',
+  'TS_AUTH_KEY',
+  'TS_CLIENT_ID',
+  'TS_CLIENT_SECRET',
+  'TS_ID_TOKEN',
+  'TS_AUDIENCE',
+  'TS_HOSTNAME',
+]);
+
 /** A service as rules see it: name, the resolved (anchors/merges applied) value, and its path. */
 export interface Service {
   name: string;
@@ -60,6 +123,11 @@ export interface ComposeModelOptions {
    * passed in.
    */
   envFiles?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Scripts mounted into a service and run as its entrypoint/command, keyed by the host path as
+   * written in the volume (see {@link mountedScriptReferences}). Only the programs they run are read.
+   */
+  scripts?: Readonly<Record<string, string>>;
 }
 
 const TAILSCALE_IMAGE =
@@ -72,7 +140,11 @@ const TAILSCALE_IMAGE =
 export class ComposeModel {
   readonly root: Record<string, unknown>;
   private readonly envFiles: Readonly<Record<string, readonly string[]>>;
+  private readonly scripts: Readonly<Record<string, string>>;
   private serviceCache?: Service[];
+  private readonly launcherCache = new Map<string, Launcher>();
+  private tailscaleCache?: Service[];
+  private readonly envCache = new WeakMap<Service, Map<string, EnvVar>>();
 
   constructor(
     readonly source: YamlSource,
@@ -81,6 +153,7 @@ export class ComposeModel {
     const js = source.doc.toJS({ maxAliasCount: -1 }) as unknown;
     this.root = isRecord(js) ? js : {};
     this.envFiles = options.envFiles ?? {};
+    this.scripts = options.scripts ?? {};
   }
 
   // ---- positions -------------------------------------------------------------------------------
@@ -164,18 +237,70 @@ export class ComposeModel {
 
   /**
    * Services that run Tailscale: the official image (`tailscale/tailscale`, `ghcr.io/tailscale/tailscale`),
-   * or TS_* variables, or a command/entrypoint that starts tailscaled.
+   * a command/entrypoint that starts tailscaled or containerboot, or containerboot's TS_* variables.
+   * A service that only takes an auth key (a tsnet program such as tsbridge or golink) is not one.
    */
   tailscaleServices(): Service[] {
-    return this.services().filter((s) => this.isTailscale(s));
+    this.tailscaleCache ??= this.services().filter((s) => this.isTailscale(s));
+    return this.tailscaleCache;
   }
 
   isTailscale(service: Service): boolean {
+    return this.launcher(service) !== 'none';
+  }
+
+  /**
+   * What starts Tailscale in the container: `containerboot` (configured by TS_* variables; on the
+   * official image a `command:` is ignored), `tailscaled` started by a hand-written command/entrypoint,
+   * `unknown` (the official image with an entrypoint that starts neither), or `none`.
+   */
+  launcher(service: Service): Launcher {
+    let cached = this.launcherCache.get(service.name);
+    if (cached === undefined) {
+      cached = this.computeLauncher(service);
+      this.launcherCache.set(service.name, cached);
+    }
+    return cached;
+  }
+
+  private computeLauncher(service: Service): Launcher {
     const image = this.image(service);
-    if (image !== undefined && TAILSCALE_IMAGE.test(image)) return true;
-    if ([...this.environment(service).keys()].some((k) => k.startsWith('TS_'))) return true;
-    if ([...this.envFileVariables(service)].some((k) => k.startsWith('TS_'))) return true;
-    return this.runsTailscaled(service);
+    const official =
+      image !== undefined && TAILSCALE_IMAGE.test(image) && service.value['build'] === undefined;
+    const entrypoint = service.value['entrypoint'];
+    const programs = this.programs(
+      service,
+      official && entrypoint === undefined ? ['entrypoint'] : undefined,
+    );
+    if (official) {
+      if (entrypoint === undefined) return 'containerboot';
+      if (programs.includes('containerboot')) return 'containerboot';
+      if (programs.includes('tailscaled')) return 'tailscaled';
+      return 'unknown';
+    }
+    if (programs.includes('tailscaled')) return 'tailscaled';
+    if (programs.includes('containerboot')) return 'containerboot';
+    const names = [...this.environment(service).keys(), ...this.envFileVariables(service)];
+    return names.some((k) => CONTAINERBOOT_VARS.has(k) && !LOGIN_ONLY_VARS.has(k)) ? 'containerboot' : 'none';
+  }
+
+  /** Base names of the programs command:/entrypoint: run (through `sh -c` scripts), optionally from some keys only. */
+  private programs(service: Service, only?: readonly string[]): string[] {
+    const keys = only ?? ['entrypoint', 'command'];
+    const argv = keys.flatMap((k) => composeArgv(service.value[k]) ?? []);
+    if (argv.length === 0) return [];
+    const commands = shellCommands(argv);
+    const out = commands.map((c) => basename(c.argv[0] ?? ''));
+    // A mounted script run directly (`/entrypoint.sh`) or through a shell (`sh /connect.sh`): its programs too.
+    for (const c of commands) {
+      const file = SHELLS.has(basename(c.argv[0] ?? ''))
+        ? c.argv.find((w, i) => i > 0 && !w.startsWith('-'))
+        : c.argv[0];
+      const host = file === undefined ? undefined : mountedSource(service.value, file);
+      const text = host === undefined ? undefined : this.scripts[host];
+      if (text !== undefined) out.push(...shellScriptCommands(text).map((x) => basename(x.argv[0] ?? '')));
+    }
+    return out;
   }
 
   image(service: Service): string | undefined {
@@ -198,21 +323,33 @@ export class ComposeModel {
       .join(' ');
   }
 
-  /** True when command/entrypoint starts `tailscaled` itself (bypassing containerboot's env handling). */
+  /**
+   * True when a hand-written command/entrypoint starts `tailscaled` itself (bypassing containerboot's
+   * env handling). On the official image a `command:` alone does not count: containerboot is the
+   * entrypoint and ignores it.
+   */
   runsTailscaled(service: Service): boolean {
-    return /(^|[\s/;&|'"(])tailscaled(\s|$|['";&|)])/.test(this.commandLine(service));
+    return this.launcher(service) === 'tailscaled';
+  }
+
+  /** True when `extends:` pulls settings from another service or file, so absent keys may be set there. */
+  extendsOther(service: Service): boolean {
+    return service.value['extends'] !== undefined;
   }
 
   // ---- environment -------------------------------------------------------------------------------
 
   /** `environment:` normalised from list form (`- K=v`, `- K`) and map form (`K: v`, `K:`); last wins. */
   environment(service: Service): Map<string, EnvVar> {
+    const cached = this.envCache.get(service);
+    if (cached) return cached;
     const out = new Map<string, EnvVar>();
+    this.envCache.set(service, out);
     const env = service.value['environment'];
     const base = [...service.path, 'environment'];
     if (Array.isArray(env)) {
       env.forEach((item, i) => {
-        if (item === null || item === undefined) return;
+        if (item === null || item === undefined || typeof item === 'object') return;
         const text = String(item);
         const eq = text.indexOf('=');
         const name = eq === -1 ? text : text.slice(0, eq);
@@ -224,6 +361,12 @@ export class ComposeModel {
       }
     }
     return out;
+  }
+
+  /** True when `environment:` has list items that are not `KEY=value` strings (a schema error; values unknown). */
+  environmentMalformed(service: Service): boolean {
+    const env = service.value['environment'];
+    return Array.isArray(env) && env.some((i) => typeof i === 'object' && i !== null);
   }
 
   /** The env_file paths of a service as written (string, list of strings, or `{path}` entries). */
@@ -258,6 +401,7 @@ export class ComposeModel {
    * shell or an env_file (values are never read), or an unreadable env_file might set it.
    */
   mode(service: Service): TailscaleMode {
+    if (this.launcher(service) !== 'containerboot' || this.environmentMalformed(service)) return 'unknown';
     const v = this.lookup(service, 'TS_USERSPACE');
     if (v.kind === 'unset') return 'userspace';
     if (v.kind !== 'inline' || v.env.value === undefined) return 'unknown';
@@ -348,8 +492,54 @@ export class ComposeModel {
   }
 }
 
+const SHELLS = new Set(['sh', 'ash', 'bash', 'dash']);
+
+/** The host side of the bind mount whose container target is `target` (short or long syntax), when relative or absolute. */
+function mountedSource(service: Record<string, unknown>, target: string): string | undefined {
+  const volumes = service['volumes'];
+  if (!Array.isArray(volumes)) return undefined;
+  for (const v of volumes) {
+    if (volumeTarget(v) !== target) continue;
+    const src = volumeSource(v);
+    if (src !== undefined && /^(\.{1,2}\/|\/)/.test(src) && !isInterpolated(src)) return src;
+  }
+  return undefined;
+}
+
+/**
+ * Host paths of scripts a compose text mounts into a service and runs as its entrypoint/command
+ * (for adapters to read before linting, like env_files).
+ */
+export function mountedScriptReferences(text: string): string[] {
+  if (!/\b(entrypoint|command)\b/.test(text) || !text.includes('volumes')) return [];
+  const doc = parseDocument(text, { merge: true, uniqueKeys: false });
+  if (doc.errors.length > 0) return [];
+  let js: unknown;
+  try {
+    js = doc.toJS({ maxAliasCount: -1 });
+  } catch {
+    return [];
+  }
+  if (!isRecord(js) || !isRecord(js['services'])) return [];
+  const out = new Set<string>();
+  for (const svc of Object.values(js['services'])) {
+    if (!isRecord(svc)) continue;
+    const argv = [...(composeArgv(svc['entrypoint']) ?? []), ...(composeArgv(svc['command']) ?? [])];
+    for (const c of argv.length > 0 ? shellCommands(argv) : []) {
+      const file = SHELLS.has(basename(c.argv[0] ?? ''))
+        ? c.argv.find((w, i) => i > 0 && !w.startsWith('-'))
+        : c.argv[0];
+      const host = file === undefined ? undefined : mountedSource(svc, file);
+      if (host !== undefined) out.add(host);
+    }
+  }
+  return [...out];
+}
+
 /** The env_file paths referenced anywhere in a compose text (for adapters to read their names first). */
 export function envFileReferences(text: string): string[] {
+  // Only a file that mentions env_file can reference one; skip the parse for the others.
+  if (!text.includes('env_file')) return [];
   const doc = parseDocument(text, { merge: true, uniqueKeys: false });
   if (doc.errors.length > 0) return [];
   let js: unknown;
@@ -391,6 +581,10 @@ function splitList(value: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s);
+}
+
+function basename(word: string): string {
+  return word.slice(word.lastIndexOf('/') + 1);
 }
 
 export function isRecord(v: unknown): v is Record<string, unknown> {

@@ -139,3 +139,31 @@ function closingBracket(text: string, node: Node, bracket: string): number | und
   const i = text.lastIndexOf(bracket, r[1]);
   return i >= r[0] ? i : undefined;
 }
+
+/**
+ * Removes item `index` of the block or flow sequence at `seqPath`: a block item loses its whole line
+ * (with its trailing comment); a flow item loses itself and one separating comma. Undefined when the
+ * sequence comes through an anchor, would become empty, or has a shape this does not handle.
+ */
+export function removeSeqItem(model: ComposeModel, seqPath: Path, index: number): TextEdit[] | undefined {
+  const loc = model.locate(seqPath);
+  if (!loc.found || loc.viaAnchor || !isSeq(loc.node) || loc.node.items.length < 2) return undefined;
+  const seq = loc.node;
+  const item = seq.items[index] as Node | undefined;
+  const r = item?.range;
+  if (!r) return undefined;
+  const text = model.source.text;
+  if (seq.flow) {
+    const next = seq.items[index + 1] as Node | undefined;
+    if (next?.range) return [{ start: r[0], end: next.range[0], text: '' }];
+    const prev = seq.items[index - 1] as Node | undefined;
+    return prev?.range ? [{ start: prev.range[1], end: r[1], text: '' }] : undefined;
+  }
+  // Block item: from the start of its line to the start of the next line.
+  const lineStart = text.lastIndexOf('\n', r[0] - 1) + 1;
+  if (!/^[ \t]*-[ \t]/.test(text.slice(lineStart, r[0]))) return undefined;
+  const nl = text.indexOf('\n', lineEnd(text, r[1]));
+  const end = nl === -1 ? text.length : nl + 1;
+  if (text.slice(lineEnd(text, r[1]), end).trim() !== '' && nl !== -1) return undefined;
+  return [{ start: lineStart, end, text: '' }];
+}

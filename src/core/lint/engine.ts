@@ -6,6 +6,7 @@ import { ComposeModel } from './compose-model.js';
 import type { Finding, Rule, RuleContext, RuleMeta, Severity, TextEdit } from './rule.js';
 import { ALL_RULE_META, RULES } from './rules/index.js';
 import { composeSchema, invalidSuppression, notCompose, yamlSyntax } from './rules/meta.js';
+import { effectiveSeverity, type RuleSettings, ruleOptions } from './settings.js';
 import { parseSuppressions } from './suppress.js';
 
 export interface LintOptions {
@@ -14,6 +15,13 @@ export interface LintOptions {
   config?: HomelabConfig;
   /** env_file variable NAMES keyed by the path as written in the compose file (see ComposeModelOptions). */
   envFiles?: Readonly<Record<string, readonly string[]>>;
+  /** Texts of scripts mounted and run as entrypoint/command, keyed by host path as written (see ComposeModelOptions). */
+  scripts?: Readonly<Record<string, string>>;
+  /**
+   * Per-rule levels and options (lint: in tailbridge.yaml, .tailbridgerc, --rule), already merged and
+   * validated (see ./settings.ts). A rule at `off` does not run.
+   */
+  settings?: RuleSettings;
 }
 
 export interface FileResult {
@@ -57,28 +65,55 @@ export function lintSource(file: string, text: string, opts: LintOptions = {}): 
 
   let model: ComposeModel;
   try {
-    model = new ComposeModel(source, opts.envFiles ? { envFiles: opts.envFiles } : {});
+    model = new ComposeModel(source, {
+      ...(opts.envFiles ? { envFiles: opts.envFiles } : {}),
+      ...(opts.scripts ? { scripts: opts.scripts } : {}),
+    });
   } catch (e) {
     return notLinted(file, meta(yamlSyntax, `cannot resolve the YAML: ${firstLine(e)}`, at(1, 1)));
   }
 
+  const settings = opts.settings;
+  const levelOf = (id: string) => settings?.get(id)?.level;
   const findings: Finding[] = [];
-  try {
-    for (const p of validateCompose(source)) {
-      findings.push(meta(composeSchema, p.message, at(p.line ?? 1, p.column ?? 1)));
-    }
-  } catch (e) {
-    findings.push(meta(composeSchema, `schema validation failed: ${firstLine(e)}`, at(1, 1)));
-  }
+  if (levelOf(composeSchema.id) !== 'off')
+    findings.push(...schemaFindings(source, model.root, levelOf(composeSchema.id)));
 
   const ctx: RuleContext = { file, source, model };
   if (opts.config) ctx.config = opts.config;
-  for (const rule of opts.rules ?? RULES) findings.push(...runRule(rule, ctx));
+  for (const rule of opts.rules ?? RULES) {
+    const setting = settings?.get(rule.id);
+    if (setting?.level === 'off') continue;
+    findings.push(...runRule(rule, ctx, setting?.level, ruleOptions(rule, setting)));
+  }
 
-  return { file, linted: true, findings: sortFindings(applySuppressions(text, findings)) };
+  const all = applySuppressions(text, findings, levelOf(invalidSuppression.id));
+  return { file, linted: true, findings: sortFindings(all) };
 }
 
-function runRule(rule: Rule, ctx: RuleContext): Finding[] {
+function schemaFindings(source: YamlSource, value: unknown, level: Severity | 'off' | undefined): Finding[] {
+  const findings: Finding[] = [];
+  const severity = level === undefined || level === 'off' ? composeSchema.severity : level;
+  try {
+    for (const p of validateCompose(source, value)) {
+      const f = meta(composeSchema, p.message, at(p.line ?? 1, p.column ?? 1), severity);
+      if (p.path) f.path = p.path;
+      findings.push(f);
+    }
+  } catch (e) {
+    findings.push(meta(composeSchema, `schema validation failed: ${firstLine(e)}`, at(1, 1), severity));
+  }
+  return findings;
+}
+
+function runRule(
+  rule: Rule,
+  base: RuleContext,
+  level: Severity | 'off' | undefined,
+  options: unknown,
+): Finding[] {
+  const ctx = options === undefined ? base : { ...base, options };
+  const configured = level === undefined || level === 'off' ? undefined : level;
   let reports: ReturnType<Rule['check']>;
   try {
     reports = rule.check(ctx);
@@ -97,7 +132,7 @@ function runRule(rule: Rule, ctx: RuleContext): Finding[] {
     const pos = r.position ?? ctx.model.position(r.path, r.key ? { key: true } : {});
     const finding: Finding = {
       ruleId: rule.id,
-      severity: r.severity ?? rule.severity,
+      severity: effectiveSeverity(rule, r.severity ?? rule.severity, configured),
       message: r.message,
       ...pos,
       fixable: false,
@@ -165,9 +200,23 @@ function yamlMessage(code: string, message: string): string {
   }
 }
 
-function applySuppressions(text: string, findings: Finding[]): Finding[] {
+function applySuppressions(text: string, findings: Finding[], level?: Severity | 'off'): Finding[] {
   const sups = parseSuppressions(text);
   if (sups.length === 0) return findings;
+  const kept = applySuppressionComments(sups, findings);
+  if (level === undefined) return kept;
+  if (level === 'off') return kept.filter((f) => f.ruleId !== invalidSuppression.id);
+  return kept.map((f) =>
+    f.ruleId === invalidSuppression.id
+      ? { ...f, severity: effectiveSeverity(invalidSuppression, f.severity, level) }
+      : f,
+  );
+}
+
+function applySuppressionComments(
+  sups: ReturnType<typeof parseSuppressions>,
+  findings: Finding[],
+): Finding[] {
   const known = new Set(ALL_RULE_META.map((r) => r.id));
   const suppressed = new Set<Finding>();
   const extra: Finding[] = [];

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Position, YamlSource } from '../compose/yaml-source.js';
 import type { SourceId } from '../facts/sources.js';
 import type { HomelabConfig } from '../model/config.js';
@@ -23,6 +24,8 @@ export interface RuleContext {
   model: ComposeModel;
   /** The homelab config when the user has one (e.g. lan.dhcpRange); rules must work without it. */
   config?: HomelabConfig;
+  /** This rule's options from the lint configuration, already validated against `Rule.options`. */
+  options?: unknown;
 }
 
 /**
@@ -76,6 +79,8 @@ export interface RuleMeta {
 
 export interface Rule extends RuleMeta {
   source: SourceId;
+  /** The options a user may set for this rule (lint.rules.<id>.options); validated before the run. */
+  options?: z.ZodType;
   /** Pure: read `ctx`, return reports. Never throw for odd input; return [] when unsure. */
   check(ctx: RuleContext): Report[];
   /**

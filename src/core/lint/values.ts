@@ -362,3 +362,20 @@ export function dependsOnEntries(
   }
   return [];
 }
+
+/**
+ * `text` with every `${VAR:-default}` / `${VAR-default}` replaced by its default: what Compose uses
+ * when the variable is unset. Undefined when a substitution has no default (`${VAR}`, `$VAR`, `${VAR:?err}`).
+ */
+export function interpolationDefaults(text: string): string | undefined {
+  let unknown = false;
+  const out = text.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?([^}]*)\}|\$[A-Za-z_][A-Za-z0-9_]*/g,
+    (m, _v, def, rest) => {
+      if (m === '$$') return '$';
+      if (def === undefined || rest) unknown = true;
+      return def ?? '';
+    },
+  );
+  return unknown ? undefined : out;
+}

@@ -1,5 +1,9 @@
 import { z } from 'zod';
+import { LintSettings } from '../lint/settings.js';
+import { CONTROL_KINDS, type ControlKind, controlKindOf, DEFAULT_CONTROL_SERVER } from './control-kind.js';
 import { cidrContains, isIPv4Cidr, isIPv6Cidr, parseIPv4 } from './net.js';
+
+export { CONTROL_KINDS, type ControlKind, controlKindOf, DEFAULT_CONTROL_SERVER };
 
 const ipv4 = z
   .string()
@@ -22,9 +26,6 @@ const pinnedImage = z
         'must be pinned to a version tag or digest (e.g. tailscale/tailscale:v1.102.3), not latest/stable or untagged',
     },
   );
-
-/** Tailscale's own coordination server: what `tailscale up` uses without --login-server. */
-export const DEFAULT_CONTROL_SERVER = 'https://controlplane.tailscale.com';
 
 const controlServerUrl = z.string().refine(
   (s) => {
@@ -159,9 +160,6 @@ export const ControlApi = z
       .describe('Tailscale only: an OAuth client with the devices:core scope (routes: read and approve).'),
   })
   .strict();
-
-export const CONTROL_KINDS = ['tailscale', 'headscale'] as const;
-export type ControlKind = (typeof CONTROL_KINDS)[number];
 
 export const Control = z
   .object({
@@ -341,6 +339,9 @@ export const Config = z
     verify: Verify.optional().describe(
       'Settings of `tailbridge verify` (extra LAN targets, the probe container).',
     ),
+    lint: LintSettings.optional().describe(
+      'Settings of `tailbridge lint`: rule id → off, info, warning or error, or { level, options }. A .tailbridgerc found upward from the working directory, and --rule on the command line, override it.',
+    ),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -371,17 +372,6 @@ export const Config = z
 
 type TailscaleOut = z.output<typeof Tailscale>;
 type RefineCtx = z.RefinementCtx;
-
-/** The kind of control server: explicit, or derived from the URL (Tailscale's own hosts vs anything else). */
-export function controlKindOf(ts: Pick<TailscaleOut, 'controlServer' | 'control'>): ControlKind {
-  if (ts.control?.kind) return ts.control.kind;
-  try {
-    const host = new URL(ts.controlServer).hostname;
-    return host === 'tailscale.com' || host.endsWith('.tailscale.com') ? 'tailscale' : 'headscale';
-  } catch {
-    return 'tailscale';
-  }
-}
 
 /** A value that is a key itself, not a path or a variable name. */
 const LOOKS_LIKE_KEY = /^(tskey|hskey)-/;

@@ -220,12 +220,14 @@ describe('routes-in-extra-args fix', () => {
 });
 
 describe('routes-duplicated, auth-once-extra-args, accept-routes-loop, ts-bool-invalid', () => {
-  it('routes-duplicated says which value wins and that TS_ROUTES wins later under TS_AUTH_ONCE', () => {
+  it('routes-duplicated: an error since `tailscale up` refuses the repeated flag; says what older versions did', () => {
     const [f] = ruleFindings(
       svc(['TS_ROUTES=10.0.0.0/24', 'TS_AUTH_ONCE=1', 'TS_EXTRA_ARGS=--advertise-routes=10.0.0.0/24']),
       'routes-duplicated',
     );
-    expect(f?.message).toContain('so 10.0.0.0/24 is advertised');
+    expect(f?.severity).toBe('error');
+    expect(f?.message).toContain('flag provided multiple times');
+    expect(f?.message).toContain('older versions advertise the last value (10.0.0.0/24)');
     expect(f?.message).toContain('TS_ROUTES wins after the first login');
     expect(f?.message).toContain('they are the same');
   });

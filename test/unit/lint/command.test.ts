@@ -112,3 +112,32 @@ describe('lint command', () => {
     expect(JSON.parse((await run({ paths: ['.'], format: 'json' })).out).summary.warnings).toBe(1);
   });
 });
+
+describe('mounted entrypoint scripts', () => {
+  it('a script mounted from the project and run as entrypoint is read to see what it starts (containerboot here)', async () => {
+    const compose = [
+      'services:',
+      '  ts:',
+      '    image: tailscale/tailscale:v1.102.3',
+      '    entrypoint: /entrypoint.sh',
+      '    cap_add: [NET_ADMIN]',
+      '    environment: [TS_STATE_DIR=/var/lib/tailscale]',
+      '    volumes: [./entrypoint.sh:/entrypoint.sh:ro, ./s:/var/lib/tailscale]',
+      '',
+    ].join('\n');
+    await writeFile(path.join(dir, 'compose.yaml'), compose);
+    const ids = async () =>
+      (
+        JSON.parse((await run({ paths: ['.'], format: 'json' })).out) as {
+          files: { findings: { ruleId: string }[] }[];
+        }
+      ).files[0]!.findings.map((f) => f.ruleId);
+    // Without the script the entrypoint is unknown: containerboot semantics are not assumed.
+    expect(await ids()).toEqual([]);
+    await writeFile(
+      path.join(dir, 'entrypoint.sh'),
+      '#!/bin/sh\necho setting up\nexec /usr/local/bin/containerboot\n',
+    );
+    expect(await ids()).toEqual(['userspace-unneeded-privileges']);
+  });
+});

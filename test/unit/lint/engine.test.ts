@@ -144,14 +144,22 @@ describe('compose understanding', () => {
       [
         'services:',
         '  a: {image: ghcr.io/tailscale/tailscale@sha256:abc}',
-        '  b: {image: alpine, environment: {TS_AUTHKEY: x}}',
+        '  b: {image: my/tailscale-derived, environment: {TS_AUTHKEY: x, TS_STATE_DIR: /state}}',
         '  c: {image: alpine, command: ["sh", "-c", "tailscaled --tun=userspace-networking & sleep 1"]}',
         '  d: {image: nginx, environment: [TAILSCALE=1]}',
         '  e: {image: mytailscale/tailscale-fork}',
+        // A tsnet program (tsbridge, golink) takes only the login variables: not containerboot.
+        '  f: {image: ghcr.io/jtdowney/tsbridge, environment: {TS_AUTHKEY: x, TS_HOSTNAME: y}}',
       ].join('\n'),
     );
     const m = new ComposeModel(source);
     expect(m.tailscaleServices().map((s) => s.name)).toEqual(['a', 'b', 'c']);
+    expect(['a', 'b', 'c', 'f'].map((n) => m.launcher(m.service(n)!))).toEqual([
+      'containerboot',
+      'containerboot',
+      'tailscaled',
+      'none',
+    ]);
   });
 });
 

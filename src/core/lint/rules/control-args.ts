@@ -1,4 +1,5 @@
-import { controlKindOf, DEFAULT_CONTROL_SERVER, type HomelabConfig } from '../../model/config.js';
+import type { HomelabConfig } from '../../model/config.js';
+import { controlKindOf, DEFAULT_CONTROL_SERVER } from '../../model/control-kind.js';
 import type { ComposeModel, EnvLookup, EnvVar, Service } from '../compose-model.js';
 import { flagValue, splitArgs } from '../values.js';
 

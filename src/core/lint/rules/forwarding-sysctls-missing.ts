@@ -25,7 +25,7 @@ export const forwardingSysctlsMissing = defineRule({
   check({ model }) {
     const out = [];
     for (const s of model.tailscaleServices()) {
-      if (model.mode(s) !== 'kernel') continue;
+      if (model.mode(s) !== 'kernel' || model.extendsOther(s)) continue;
       const nm = model.networkMode(s);
       if (nm === 'host' || nm?.startsWith('service:') || nm?.startsWith('container:')) continue;
       const adv = model.advertises(s);

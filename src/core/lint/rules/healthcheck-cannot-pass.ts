@@ -86,12 +86,17 @@ function checkHealthcheck(
         message: `${name}: the healthcheck runs curl, which the tailscale/tailscale image does not have (Alpine with busybox wget), so it always fails; use [CMD, wget, -q, --spider, http://127.0.0.1:9002/healthz]`,
       },
     ];
-  const enabled = boolVar(model, s, 'TS_ENABLE_HEALTH_CHECK');
+  let enabled = boolVar(model, s, 'TS_ENABLE_HEALTH_CHECK');
   const metrics = boolVar(model, s, 'TS_ENABLE_METRICS');
   const local = strVar(model, s, 'TS_LOCAL_ADDR_PORT');
   const legacy = strVar(model, s, 'TS_HEALTHCHECK_ADDR_PORT');
-  if (enabled === undefined || local === undefined || legacy === undefined || legacy !== '') return [];
-  const listenText = local === '' ? DEFAULT_LOCAL : local;
+  if (enabled === undefined || local === undefined || legacy === undefined) return [];
+  // The deprecated TS_HEALTHCHECK_ADDR_PORT serves /healthz on its own address; with
+  // TS_ENABLE_HEALTH_CHECK=true as well containerboot refuses to start (healthcheck-addr-deprecated).
+  if (legacy !== '' && enabled === true) return [];
+  if (legacy !== '') enabled = true;
+  const listenText = legacy !== '' ? legacy : local === '' ? DEFAULT_LOCAL : local;
+  const listenVar = legacy !== '' ? 'TS_HEALTHCHECK_ADDR_PORT' : 'TS_LOCAL_ADDR_PORT';
   const listen = splitHostPort(listenText);
   if (!listen) return [];
   const out: Report[] = [];
@@ -115,7 +120,7 @@ function checkHealthcheck(
     if (port !== listen.port) {
       out.push({
         path,
-        message: `${name}: the healthcheck requests port ${port} (${u[0]}), but /healthz listens on TS_LOCAL_ADDR_PORT ${listenText}; use port ${listen.port}`,
+        message: `${name}: the healthcheck requests port ${port} (${u[0]}), but /healthz listens on ${listenVar} ${listenText}; use port ${listen.port}`,
       });
       continue;
     }
@@ -123,11 +128,11 @@ function checkHealthcheck(
     if (r === false) {
       out.push({
         path,
-        message: `${name}: the healthcheck requests ${target.host} (${u[0]}), but /healthz listens only on ${listenText} (TS_LOCAL_ADDR_PORT); request ${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${listen.port}`,
+        message: `${name}: the healthcheck requests ${target.host} (${u[0]}), but /healthz listens only on ${listenText} (${listenVar}); request ${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${listen.port}`,
       });
       continue;
     }
-    const served = urlPath === '/healthz' || (urlPath === '/metrics' && metrics === true);
+    const served = urlPath === '/healthz' || (urlPath === '/metrics' && metrics === true && legacy === '');
     if (!served) {
       out.push({
         path,

@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { isInterpolated } from '../values.js';
+import { interpolationDefaults, isInterpolated } from '../values.js';
 
 /** The tag of an image reference ('' when untagged), or undefined when pinned by digest. */
 export function imageTag(image: string): string | undefined {
@@ -20,13 +20,16 @@ export const imageNotPinned = defineRule({
   check({ model }) {
     const out = [];
     for (const s of model.tailscaleServices()) {
-      const image = model.image(s);
-      if (image === undefined || isInterpolated(image) || !/tailscale\/tailscale/.test(image)) continue;
+      const written = model.image(s);
+      const interpolated = written !== undefined && isInterpolated(written);
+      const image = interpolated ? interpolationDefaults(written) : written;
+      if (image === undefined || !/tailscale\/tailscale/.test(image)) continue;
       const tag = imageTag(image);
       if (tag === undefined || !FLOATING.has(tag)) continue;
+      const shown = interpolated ? `${written}, which is ${image} when the variable is unset` : image;
       out.push({
         path: [...s.path, 'image'],
-        message: `service "${s.name}" uses ${image}${tag === '' ? ' (untagged = latest)' : ''}: a pull or recreate can silently move to a new Tailscale release with different containerboot behaviour; pin a version such as tailscale/tailscale:v1.102.3 (or a digest)`,
+        message: `service "${s.name}" uses ${shown}${tag === '' ? ' (untagged = latest)' : ''}: a pull or recreate can silently move to a new Tailscale release with different containerboot behaviour; pin a version such as tailscale/tailscale:v1.102.3 (or a digest)`,
       });
     }
     return out;

@@ -7,6 +7,7 @@ import { kernelModeMissingTun } from './kernel-mode-missing-tun.js';
 import { META_RULES } from './meta.js';
 import { PACK_AUTH_STATE } from './pack-auth-state.js';
 import { PACK_CONTROL } from './pack-control.js';
+import { PACK_CORPUS } from './pack-corpus.js';
 import { PACK_NETWORKS } from './pack-networks.js';
 import { PACK_SERVE_SIDECAR } from './pack-serve-sidecar.js';
 import { sysctlsWithHostNetwork } from './sysctls-with-host-network.js';
@@ -27,6 +28,7 @@ export const RULES: readonly Rule[] = [
   ...PACK_SERVE_SIDECAR,
   ...PACK_NETWORKS,
   ...PACK_CONTROL,
+  ...PACK_CORPUS,
 ];
 
 /** Rules plus the engine's own finding kinds (schema, syntax, suppressions): what SARIF and suppressions know. */

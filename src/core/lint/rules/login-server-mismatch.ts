@@ -1,4 +1,4 @@
-import { DEFAULT_CONTROL_SERVER } from '../../model/config.js';
+import { DEFAULT_CONTROL_SERVER } from '../../model/control-kind.js';
 import { defineRule, type Report } from '../rule.js';
 import { bareUrl, loginServerArg } from './control-args.js';
 

@@ -4,10 +4,10 @@ import { extraArgsRoutes, routeList } from './routes-in-extra-args.js';
 
 export const routesDuplicated = defineRule({
   id: 'routes-duplicated',
-  severity: 'warning',
+  severity: 'error',
   category: 'tailscale',
   description:
-    'Routes are set both in TS_ROUTES and with --advertise-routes in TS_EXTRA_ARGS; the later flag on the `tailscale up` line wins.',
+    'Routes are set both in TS_ROUTES and with --advertise-routes in TS_EXTRA_ARGS, so `tailscale up` gets the flag twice: since Tailscale 1.84 it refuses that ("flag provided multiple times"), before that the later one won.',
   source: 'containerboot-up-args',
   check({ model }) {
     const out = [];
@@ -30,7 +30,7 @@ export const routesDuplicated = defineRule({
         : `they differ: TS_ROUTES=${show(a)} vs --advertise-routes=${show(b)}`;
       out.push({
         path: found.env.path,
-        message: `service "${s.name}" sets routes twice: containerboot passes --advertise-routes from TS_ROUTES first and TS_EXTRA_ARGS after it on the \`tailscale up\` line, and the last value wins, so ${show(b)} is advertised${later}; ${diff}. Keep only TS_ROUTES (it also drives the forwarding setup) and remove --advertise-routes from TS_EXTRA_ARGS`,
+        message: `service "${s.name}" sets routes twice: containerboot passes --advertise-routes from TS_ROUTES first and TS_EXTRA_ARGS after it on the \`tailscale up\` line; since Tailscale 1.84 \`tailscale up\` refuses a repeated flag ("flag provided multiple times") and containerboot exits, and older versions advertise the last value (${show(b)})${later}; ${diff}. Keep only TS_ROUTES (it also drives the forwarding setup) and remove --advertise-routes from TS_EXTRA_ARGS`,
       });
     }
     return out;

@@ -24,6 +24,7 @@ export const serveConfigCertDomainInterpolated = defineRule({
   source: 'compose-interpolation',
   check({ model, source }) {
     const out: Report[] = [];
+    if (unescapedCertDomain(source.text).length === 0) return out; // nothing to find: skip the walk
     visit(source.doc, {
       Scalar(key, node, ancestors) {
         if (key === 'key' || typeof node.value !== 'string' || !node.value.includes(NAME)) return;

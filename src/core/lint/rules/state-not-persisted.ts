@@ -1,7 +1,7 @@
 import type { ComposeModel, Service } from '../compose-model.js';
 import { addListItem, addMapItem } from '../edits.js';
-import { defineRule } from '../rule.js';
-import { isInterpolated, isUnderPath, volumeTarget } from '../values.js';
+import { defineRule, type Report } from '../rule.js';
+import { isInterpolated, isUnderPath, serviceScripts, volumeTarget } from '../values.js';
 
 const DEFAULT_STATE_DIR = '/var/lib/tailscale';
 
@@ -29,6 +29,63 @@ function underTmpfs(s: Service, dir: string): boolean {
   return items.some((i) => typeof i === 'string' && isUnderPath(dir, i.split(':')[0]!));
 }
 
+/** True when a literal auth key asks for an ephemeral node (`…?ephemeral=true`). */
+function ephemeralKey(model: ComposeModel, s: Service): boolean {
+  const env = model.environment(s);
+  return ['TS_AUTHKEY', 'TS_AUTH_KEY'].some((n) => /[?&]ephemeral=true\b/.test(env.get(n)?.value ?? ''));
+}
+
+/** The state location a hand-started tailscaled uses: --state / --statedir, or the default file. */
+function tailscaledState(
+  args: readonly string[],
+): { kind: 'mem' } | { kind: 'dir'; dir: string } | { kind: 'unknown' } {
+  let state: string | undefined;
+  let statedir: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const m = /^--?(state|statedir)(?:=(.*))?$/.exec(a);
+    if (!m) continue;
+    const v = m[2] ?? args[++i];
+    if (m[1] === 'state') state = v;
+    else statedir = v;
+  }
+  const v = state ?? statedir;
+  if (v !== undefined && (v.includes('$') || isInterpolated(v))) return { kind: 'unknown' };
+  if (state?.startsWith('mem:')) return { kind: 'mem' };
+  if (state !== undefined && !state.includes(':'))
+    return { kind: 'dir', dir: state.replace(/\/[^/]*$/, '') || '/' };
+  if (state !== undefined) return { kind: 'unknown' }; // kube:, arn: … stores
+  if (statedir !== undefined) return { kind: 'dir', dir: statedir };
+  return { kind: 'dir', dir: DEFAULT_STATE_DIR };
+}
+
+/** A hand-written command/entrypoint that starts tailscaled: is its state on a volume? */
+function handStarted(model: ComposeModel, s: Service): Report[] {
+  const script = serviceScripts(s.value).find((x) => x.key !== 'healthcheck');
+  if (!script) return [];
+  const args = script.commands
+    .filter((c) => c.argv[0]?.replace(/^.*\//, '') === 'tailscaled')
+    .flatMap((c) => c.argv.slice(1));
+  const st = tailscaledState(args);
+  const path = [...s.path, ...script.at];
+  if (st.kind === 'unknown') return [];
+  if (st.kind === 'mem')
+    return [
+      {
+        path,
+        message: `service "${s.name}" starts tailscaled with --state=mem:, so every restart registers a new ephemeral node (name-1, a new 100.x IP, routes to approve again); give it --statedir on a volume, or use an ephemeral auth key on purpose`,
+      },
+    ];
+  const { targets, unknown } = mounts(model, s);
+  if (unknown || (targets.some((t) => isUnderPath(st.dir, t)) && !underTmpfs(s, st.dir))) return [];
+  return [
+    {
+      path,
+      message: `service "${s.name}" starts tailscaled itself and it keeps its state in ${st.dir}${args.some((a) => /^--?state(dir)?\b/.test(a)) ? '' : ' (the default, as no --state/--statedir is given)'}, which no volume covers: the state lives in the container's writable layer and is lost when the container is recreated, so a new node (name-1) registers; mount a volume at ${st.dir}`,
+    },
+  ];
+}
+
 export const stateNotPersisted = defineRule({
   id: 'state-not-persisted',
   severity: 'error',
@@ -37,9 +94,14 @@ export const stateNotPersisted = defineRule({
     'A Tailscale container keeps its node state in memory (TS_STATE_DIR unset) or in a directory no volume covers, so every restart registers a new node.',
   source: 'containerboot-state',
   check({ model }) {
-    const out = [];
+    const out: Report[] = [];
     for (const s of model.tailscaleServices()) {
-      if (model.runsTailscaled(s)) continue; // containerboot does not start tailscaled: TS_STATE_DIR is not read
+      if (model.launcher(s) === 'tailscaled') {
+        out.push(...handStarted(model, s));
+        continue;
+      }
+      if (model.launcher(s) !== 'containerboot') continue;
+      if (ephemeralKey(model, s)) continue; // the key asks for an ephemeral node: memory state is the intent
       const look = model.lookup(s, 'TS_STATE_DIR');
       if (look.kind === 'env_file' || look.kind === 'maybe') continue;
       const { targets, unknown } = mounts(model, s);
