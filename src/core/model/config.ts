@@ -157,7 +157,9 @@ export const ControlApi = z
       })
       .strict()
       .optional()
-      .describe('Tailscale only: an OAuth client with the devices:core scope (routes: read and approve).'),
+      .describe(
+        'Tailscale only: an OAuth client whose scopes allow reading and writing device routes (KB 1623).',
+      ),
   })
   .strict();
 
