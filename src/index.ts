@@ -3,7 +3,14 @@
 export { main } from './cli/main.js';
 export { unifiedDiff } from './core/compose/diff.js';
 export type { ComposeEdit } from './core/compose/edits.js';
-export { mergeEdits } from './core/compose/merge.js';
+export {
+  formatNote,
+  type KeyPolicy,
+  type MergeNote,
+  type Reason,
+  type ServicePolicy,
+} from './core/compose/managed.js';
+export { type MergeResult, mergeEdits } from './core/compose/merge.js';
 export { validateCompose, validateComposeText } from './core/compose/validate.js';
 export { type Fact, SOURCES, type SourceId } from './core/facts/sources.js';
 export { GENERATORS, generate } from './core/generate/index.js';

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readTextFile } from '../adapters/fs.js';
+import type { MergeNote } from '../core/compose/managed.js';
 import { mergeEdits } from '../core/compose/merge.js';
 import { validateComposeText } from '../core/compose/validate.js';
 import { generate } from '../core/generate/index.js';
@@ -15,6 +16,8 @@ export interface FileChange {
   before?: Buffer;
   after: string;
   mode?: number;
+  /** For the compose file: the user settings the merge removed or rewrote, each with why. */
+  notes?: MergeNote[];
 }
 
 /**
@@ -33,7 +36,9 @@ export async function computeFileChanges(
   if (problems.length > 0) throw new InputError(problems);
   const composeDisplay = display(composeFile);
   const beforeText = await readTextFile(composeFile, composeDisplay);
-  const merged = mergeEdits(composeDisplay, beforeText, generated.edits);
+  const merged = mergeEdits(composeDisplay, beforeText, generated.edits, {
+    baseDir: path.dirname(composeFile),
+  });
   const mergedProblems = validateComposeText(composeDisplay, merged.text);
   if (mergedProblems.length > 0) throw new InputError(mergedProblems);
 
@@ -58,6 +63,12 @@ export async function computeFileChanges(
   }
   const composeBytes = await readFile(composeFile);
   if (!composeBytes.equals(Buffer.from(merged.text, 'utf8')))
-    out.push({ path: composeFile, display: composeDisplay, before: composeBytes, after: merged.text });
+    out.push({
+      path: composeFile,
+      display: composeDisplay,
+      before: composeBytes,
+      after: merged.text,
+      ...(merged.notes.length > 0 ? { notes: merged.notes } : {}),
+    });
   return out;
 }

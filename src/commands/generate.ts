@@ -5,13 +5,16 @@ import { writeFileAtomic } from '../adapters/fs.js';
 import type { Io } from '../cli/io.js';
 import { colors } from '../cli/io.js';
 import { unifiedDiff } from '../core/compose/diff.js';
+import type { MergeNote } from '../core/compose/managed.js';
 import { validateComposeText } from '../core/compose/validate.js';
 import { generate as generateMode } from '../core/generate/index.js';
 import type { Generated } from '../core/generate/types.js';
 import type { HomelabConfig } from '../core/model/config.js';
 import { isMode, MODES, type Mode } from '../core/model/modes.js';
 import { planModes } from '../core/plan/index.js';
+import { redact } from '../core/report/redact.js';
 import { ExitCode, InputError, TailbridgeError } from '../errors.js';
+import { renderMergeNotes } from '../render/merge-notes.js';
 import { computeFileChanges } from './file-changes.js';
 
 export interface GenerateOptions extends ConfigChoice {
@@ -71,15 +74,25 @@ async function mergeIntoUserFile(
 ): Promise<number> {
   const display = (abs: string) => path.relative(io.cwd, abs) || abs;
   const changes = await computeFileChanges(config, generated.mode, target, display);
+  const notes = changes.flatMap((ch) => ch.notes ?? []);
+  const noteLines = changes.flatMap((ch) => renderMergeNotes(ch.display, ch.notes ?? []));
   if (options.diff) {
-    const text = changes
-      .map((ch) => unifiedDiff(ch.display, ch.before?.toString('utf8') ?? '', ch.after))
-      .join('\n');
+    // An inline auth key the merge removes would otherwise be printed on a `-` line.
+    const text = redact(
+      changes.map((ch) => unifiedDiff(ch.display, ch.before?.toString('utf8') ?? '', ch.after)).join('\n'),
+    );
     if (options.json)
       io.stdout(
-        JSON.stringify({ mode: generated.mode, files: changes.map((ch) => ch.display), diff: text }, null, 2),
+        JSON.stringify(
+          { mode: generated.mode, files: changes.map((ch) => ch.display), diff: text, notes },
+          null,
+          2,
+        ),
       );
-    else io.stdout(text || `${display(target)}: already up to date`);
+    else {
+      io.stdout(text || `${display(target)}: already up to date`);
+      if (noteLines.length > 0) io.stdout(['', ...noteLines].join('\n'));
+    }
     return ExitCode.ok;
   }
   let backup: string | undefined;
@@ -97,6 +110,7 @@ async function mergeIntoUserFile(
     generated,
     changes.map((ch) => ch.display),
     backup,
+    { notes, lines: noteLines },
   );
   return ExitCode.ok;
 }
@@ -134,16 +148,22 @@ function report(
   generated: Generated,
   written: string[],
   backup?: string,
+  merge: { notes: MergeNote[]; lines: string[] } = { notes: [], lines: [] },
 ): void {
   if (options.json) {
     io.stdout(
-      JSON.stringify({ mode: generated.mode, written, backup, manualSteps: generated.manualSteps }, null, 2),
+      JSON.stringify(
+        { mode: generated.mode, written, backup, manualSteps: generated.manualSteps, notes: merge.notes },
+        null,
+        2,
+      ),
     );
     return;
   }
   const c = colors(io);
   for (const w of written) io.stdout(`${c.green('wrote')} ${w}`);
   if (backup) io.stdout(`${c.dim('backup')} ${path.relative(io.cwd, backup)}`);
+  if (merge.lines.length > 0) io.stdout(['', ...merge.lines].join('\n'));
   if (generated.manualSteps.length > 0) {
     io.stdout(c.bold('\nYou still need to:'));
     for (const step of generated.manualSteps) io.stdout(`  - ${step}`);

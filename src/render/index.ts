@@ -1,3 +1,4 @@
+export { renderMergeNotes } from './merge-notes.js';
 export { type PlanTableOptions, renderPlanMarkdown, renderPlanTable } from './plan.js';
 export {
   displayWidth,

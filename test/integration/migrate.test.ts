@@ -198,7 +198,8 @@ describeDocker('tailbridge migrate on the lab', () => {
       expect(c.State.Status).toBe('running');
       expect(Object.keys(c.NetworkSettings.Networks)).toContain(`${p.projectName}_lan`);
       const composeText = readFileSync(p.composeFile, 'utf8');
-      expect(composeText).toContain('TS_USERSPACE: "false"');
+      // The user's list-form environment stays a list.
+      expect(composeText).toContain('      - TS_USERSPACE=false\n');
       expect(composeText).toContain(
         '# Subnet router. Host networking so the LAN route works without extra setup.',
       );

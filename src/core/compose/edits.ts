@@ -1,16 +1,28 @@
 import { Document } from 'yaml';
+import type { Reason, ServicePolicy } from './managed.js';
 
 /**
  * Generators describe their compose output as edits; the same edits render a standalone file
  * (applied to an empty document) or are merged into the user's file keeping every other byte.
  */
 export type ComposeEdit =
-  /** Put a whole entry (e.g. services.tailscale, networks.lan), replacing any existing one. */
-  | { op: 'put'; path: [section: string, name: string]; value: unknown; comment?: string }
+  /**
+   * Put a whole entry (e.g. services.tailscale, networks.lan). On an existing service with a
+   * `policy`, only what the policy owns changes (the `set`s on the service that follow the put
+   * belong to it); with `ifAbsent`, an existing entry is left as it is; otherwise it is replaced.
+   */
+  | {
+      op: 'put';
+      path: [section: string, name: string];
+      value: unknown;
+      comment?: string;
+      policy?: ServicePolicy;
+      ifAbsent?: boolean;
+    }
   /** Set one key deep inside an existing entry (e.g. services.jellyfin.network_mode). */
   | { op: 'set'; path: string[]; value: unknown; comment?: string }
-  /** Delete a key (e.g. services.jellyfin.ports when it moves to the tailscale service). */
-  | { op: 'delete'; path: string[] };
+  /** Delete a key (e.g. services.jellyfin.ports when it moves to the tailscale service); `reason` says why. */
+  | { op: 'delete'; path: string[]; reason?: Reason };
 
 const SECTION_ORDER = ['services', 'networks', 'volumes', 'secrets', 'configs'];
 

@@ -1,6 +1,5 @@
 import {
   type Alias,
-  Document,
   isAlias,
   isMap,
   isPair,
@@ -12,10 +11,27 @@ import {
   type Scalar,
   visit,
   type YAMLMap,
+  type YAMLSeq,
 } from 'yaml';
 import { InputError } from '../../errors.js';
 import type { Problem } from '../problem.js';
 import type { ComposeEdit } from './edits.js';
+import type { MergeNote } from './managed.js';
+import { groupEdits, type Reconciled, Refusal, reconcileEdits } from './reconcile.js';
+import { findPair } from './service-view.js';
+import {
+  blockSeq,
+  commentBlock,
+  commentLinesOf,
+  detectStyle,
+  entries,
+  flowKey,
+  isPlainObject,
+  renderEntry,
+  renderFlow,
+  type Style,
+  scalar,
+} from './style.js';
 import { validateComposeText } from './validate.js';
 import { parseYaml, type YamlSource } from './yaml-source.js';
 
@@ -27,6 +43,8 @@ export interface MergeResult {
    * when the result equals the input (an edit undone by a later one still counts otherwise).
    */
   changed: string[];
+  /** One line per user setting the merge removed or rewrote in another form, with why. */
+  notes: MergeNote[];
 }
 
 /**
@@ -45,39 +63,75 @@ export interface MergeResult {
  * entry. New YAML is emitted in the file's style: its indent unit, sequence indentation and line ending.
  * Inside flow collections (`{a: 1}`) values are written in flow style and `comment` is not written.
  *
+ * Each edit (a service put with its `set`s as one group) first goes through `reconcile.ts`: a put
+ * of an existing service with a policy becomes edits of only the keys its mode owns, wherever the
+ * user's value comes from; removals and form changes come back as `notes`; what cannot be done
+ * without changing something else is refused with one positioned line. A `set` of a list merges
+ * item by item (see {@link seqSplice}).
+ *
  * A `put` onto an existing block mapping is merged key by key (see {@link structuralPut}): unchanged
  * keys keep their bytes, changed ones are rewritten, missing ones deleted and new ones appended, so
  * kept keys stay in the file's order and new keys come last (compose does not care about key order).
  * The result means exactly what a wholesale replace would; where the merge is not safe (anchors,
  * aliases, merge keys, flow style, no key in common) the whole entry is replaced as described above.
  */
-export function mergeEdits(file: string, text: string, edits: readonly ComposeEdit[]): MergeResult {
+export function mergeEdits(
+  file: string,
+  text: string,
+  edits: readonly ComposeEdit[],
+  options: MergeOptions = {},
+): MergeResult {
+  if (text.startsWith(BOM)) {
+    // The byte order mark is not YAML content: merge without it and put it back.
+    const inner = mergeEdits(file, text.slice(1), edits, options);
+    return { ...inner, text: BOM + inner.text };
+  }
   const original = load(file, text);
   const splices: Splice[] = [];
   const changed: string[] = [];
+  const notes: MergeNote[] = [];
   let current = original;
-  for (const edit of edits) {
-    let splice: Splice | undefined;
+  const refuse = (offset: number, message: string, refOffset?: number): never => {
+    const ref = refOffset === undefined ? 0 : original.source.lines.linePos(mapBack(splices, refOffset)).line;
+    throw new InputError([
+      problemAt(original, mapBack(splices, offset), message.replace('{line}', String(ref))),
+    ]);
+  };
+  for (const group of groupEdits(edits)) {
+    let planned: Reconciled;
     try {
-      splice = planEdit(current, edit);
+      planned = reconcileEdits(current.source, group, edits, options.baseDir);
     } catch (e) {
-      if (e instanceof EditError) {
-        const ref = e.ref === undefined ? 0 : original.source.lines.linePos(mapBack(splices, e.ref)).line;
-        const message = e.message.replace('{line}', String(ref));
-        throw new InputError([problemAt(original, mapBack(splices, e.offset), message)]);
-      }
+      if (e instanceof Refusal) refuse(e.offset, e.message);
       throw e;
     }
-    if (!splice) continue;
-    const next = current.text.slice(0, splice.start) + splice.insert + current.text.slice(splice.end);
-    if (next === current.text) continue;
-    splices.push(splice);
-    changed.push(edit.path.join('.'));
-    current = load(file, next, true);
+    notes.push(...planned.notes);
+    for (const { edit, origin } of planned.edits) {
+      let splice: Splice | undefined;
+      try {
+        splice = planEdit(current, edit);
+      } catch (e) {
+        if (e instanceof EditError) refuse(e.offset, e.message, e.ref);
+        throw e;
+      }
+      if (!splice) continue;
+      const next = current.text.slice(0, splice.start) + splice.insert + current.text.slice(splice.end);
+      if (next === current.text) continue;
+      splices.push(splice);
+      if (!changed.includes(origin)) changed.push(origin);
+      current = load(file, next, true);
+    }
   }
-  if (current.text === text) return { text, changed: [] };
+  if (current.text === text) return { text, changed: [], notes: [] };
   checkResult(file, text, current.text);
-  return { text: current.text, changed };
+  return { text: current.text, changed, notes };
+}
+
+const BOM = '\uFEFF';
+
+export interface MergeOptions {
+  /** Directory of the compose file: relative env file paths in it are compared with absolute ones. */
+  baseDir?: string;
 }
 
 interface Splice {
@@ -96,14 +150,6 @@ interface Ctx {
   /** Comment tokens as [start, end) offsets. */
   comments: [number, number][];
   style: Style;
-}
-
-interface Style {
-  /** Columns per nesting level of mappings. */
-  unit: number;
-  /** Column of `-` relative to the key that owns a block sequence (0 = not indented). */
-  seqOffset: number;
-  eol: string;
 }
 
 /** A refused edit at an offset of the current text; `{line}` in the message is the line of `ref`. */
@@ -218,7 +264,7 @@ function planEdit(ctx: Ctx, edit: ComposeEdit): Splice | undefined {
       checkAncestors(targets, ancestors, path.slice(0, i));
       checkSubtree(targets, pair, here);
       if (edit.op === 'delete') return deletePair(ctx, map, pair);
-      if (edit.op === 'put') {
+      if (edit.op === 'put' || edit.op === 'set') {
         const merged = structuralPut(ctx, map, pair, path, edit.value, edit.comment);
         if (merged !== undefined) return diffSplice(ctx.text, merged);
       }
@@ -261,15 +307,6 @@ function isEmptyValue(node: unknown): boolean {
   if (isScalar(node)) return node.value === null || node.value === undefined;
   if (isMap(node)) return node.items.length === 0;
   return false;
-}
-
-function findPair(map: YAMLMap, key: string): Pair<Node, Node | null> | undefined {
-  for (const item of map.items) {
-    const k = item.key;
-    if (isScalar(k) && typeof k.value !== 'symbol' && String(k.value) === key)
-      return item as Pair<Node, Node | null>;
-  }
-  return undefined;
 }
 
 function isMergePair(pair: Pair): boolean {
@@ -559,14 +596,6 @@ function joinLines(lines: string[], eol: string): string {
   return lines.map((l) => l + eol).join('');
 }
 
-function commentLinesOf(comment: string): string[] {
-  return comment.trimEnd().split('\n');
-}
-
-function commentBlock(pad: string, comment: string): string[] {
-  return commentLinesOf(comment).map((l) => (l ? `${pad}# ${l}` : `${pad}#`));
-}
-
 // ---------------------------------------------------------------------------------------------
 // Structural merge of a put onto an existing mapping
 
@@ -574,7 +603,9 @@ function commentBlock(pad: string, comment: string): string[] {
 type MergeStep =
   | { op: 'delete'; path: string[] }
   | { op: 'replace'; path: string[]; value: unknown }
-  | { op: 'insert'; path: string[]; value: unknown };
+  | { op: 'insert'; path: string[]; value: unknown }
+  /** A block sequence merged item by item (see {@link seqSplice}). */
+  | { op: 'seq'; path: string[]; value: unknown[] };
 
 /**
  * A `put` onto an existing block mapping, merged key by key instead of replacing the whole entry,
@@ -612,9 +643,11 @@ function structuralPut(
   value: unknown,
   comment: string | undefined,
 ): string | undefined {
-  if (map.flow || !hasPlainSubtree(pair) || !mergeable(pair.value, value)) return undefined;
+  if (map.flow || !hasPlainSubtree(pair)) return undefined;
   const steps: MergeStep[] = [];
-  planMerge(ctx, pair.value as YAMLMap, value as Record<string, unknown>, path, steps);
+  if (mergeable(pair.value, value)) planMerge(ctx, pair.value, value as Record<string, unknown>, path, steps);
+  else if (seqMergeable(ctx, pair.value, value)) steps.push({ op: 'seq', path, value: value as unknown[] });
+  else return undefined;
   let text: string;
   try {
     let cur = ctx;
@@ -688,6 +721,8 @@ function planMerge(
     if (sameValue(current, normalize(next))) continue;
     if (mergeable(p.value, next))
       planMerge(ctx, p.value, next as Record<string, unknown>, [...path, key], out);
+    else if (seqMergeable(ctx, p.value, next))
+      out.push({ op: 'seq', path: [...path, key], value: next as unknown[] });
     else out.push({ op: 'replace', path: [...path, key], value: next });
   }
   for (const [key, next] of wanted)
@@ -702,6 +737,7 @@ function planStep(ctx: Ctx, step: MergeStep): Splice {
   if (step.op === 'insert') return insertPair(ctx, parent, [key], step.value);
   const pair = findPair(parent, key);
   if (!pair) throw new Error(`internal: ${step.path.join('.')} is gone`);
+  if (step.op === 'seq') return seqSplice(ctx, pair.value as YAMLSeq, step.value);
   if (step.op === 'replace') return replacePair(ctx, parent, pair, [key], step.value);
   return deleteWithComments(ctx, parent, pair);
 }
@@ -784,158 +820,175 @@ function sameValue(a: unknown, b: unknown): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Style detection
-
-function detectStyle(text: string, source: YamlSource, root: YAMLMap): Style {
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  let unit: number | undefined;
-  let seqOffset: number | undefined;
-  const col = (offset: number) => source.lines.linePos(offset).col - 1;
-  visit(root, {
-    Pair(_, pair) {
-      const key = pair.key as Node | null;
-      const value = pair.value as Node | null;
-      if (!key?.range || !value?.range) return;
-      if (unit === undefined && isMap(value) && !value.flow && value.items[0]) {
-        const d = col((value.items[0].key as Node).range![0]) - col(key.range[0]);
-        if (d > 0) unit = d;
-      }
-      if (seqOffset === undefined && isSeq(value) && !value.flow && value.items.length > 0) {
-        const d = col(value.range[0]) - col(key.range[0]);
-        if (d >= 0 && source.lines.linePos(value.range[0]).line !== source.lines.linePos(key.range[0]).line)
-          seqOffset = d;
-      }
-      if (unit !== undefined && seqOffset !== undefined) return visit.BREAK;
-      return undefined;
-    },
-  });
-  return { unit: unit ?? 2, seqOffset: seqOffset ?? unit ?? 2, eol };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Rendering new YAML in the file's style
+// Structural merge of a new list onto an existing block sequence
 
 /**
- * Lines (without line endings) for `keys[0]: { keys[1]: ... value }` at column `col`. `comment`
- * goes above the innermost key; `firstKeyText` keeps the user's spelling of an existing key.
+ * Whether an existing node is a block sequence that {@link seqSplice} can merge a new list into:
+ * every item starts its own line (`- ` first on it) and at least one item is kept.
  */
-function renderEntry(
-  style: Style,
-  col: number,
-  keys: string[],
-  value: unknown,
-  comment?: string,
-  firstKeyText?: string,
-): string[] {
-  const lines: string[] = [];
-  keys.forEach((key, i) => {
-    const c = col + i * style.unit;
-    const pad = ' '.repeat(c);
-    const keyText = i === 0 && firstKeyText !== undefined ? firstKeyText : blockKey(key);
-    if (i < keys.length - 1) {
-      lines.push(`${pad}${keyText}:`);
-      return;
-    }
-    if (comment) lines.push(...commentBlock(pad, comment));
-    const [head, ...rest] = afterKey(style, value, c);
-    lines.push(`${pad}${keyText}:${head}`, ...rest);
-  });
-  return lines;
+function seqMergeable(ctx: Ctx, node: unknown, value: unknown): node is YAMLSeq {
+  if (!isSeq(node) || node.flow || node.tag || node.items.length === 0) return false;
+  if (!Array.isArray(value) || value.length === 0) return false;
+  const old = node.items.map((n) => toJS(ctx, n as Node));
+  if (!value.some((v) => old.some((o) => sameValue(o, normalize(v))))) return false;
+  return node.items.every((n) => dashOffset(ctx, node, n as Node) !== undefined);
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
-}
-
-function entries(obj: Record<string, unknown>): [string, unknown][] {
-  return Object.entries(obj).filter(([, v]) => v !== undefined);
-}
-
-/** What follows `key:` for a value owned by a key at column `col`: the rest of the key line, then more lines. */
-function afterKey(style: Style, value: unknown, col: number): string[] {
-  if (isPlainObject(value) && entries(value).length > 0)
-    return ['', ...blockMap(style, value, col + style.unit)];
-  if (Array.isArray(value) && value.length > 0) return ['', ...blockSeq(style, value, col + style.seqOffset)];
-  if (typeof value === 'string' && isLiteralBlock(value)) return literalBlock(value, col + style.unit);
-  return [` ${scalar(value)}`];
-}
-
-function blockMap(style: Style, obj: Record<string, unknown>, col: number): string[] {
-  const pad = ' '.repeat(col);
-  const lines: string[] = [];
-  for (const [k, v] of entries(obj)) {
-    const [head, ...rest] = afterKey(style, v, col);
-    lines.push(`${pad}${blockKey(k)}:${head}`, ...rest);
-  }
-  return lines;
-}
-
-function blockSeq(style: Style, items: unknown[], col: number): string[] {
-  const pad = ' '.repeat(col);
-  const lines: string[] = [];
-  for (const item of items) {
-    let inner: string[];
-    if (isPlainObject(item) && entries(item).length > 0) inner = blockMap(style, item, col + 2);
-    else if (Array.isArray(item) && item.length > 0) inner = blockSeq(style, item, col + 2);
-    else if (typeof item === 'string' && isLiteralBlock(item)) {
-      const [head, ...rest] = literalBlock(item, col + 2);
-      lines.push(`${pad}-${head}`, ...rest);
-      continue;
+/**
+ * One splice turning a block sequence into `value`, item by item: items equal to a wanted one keep
+ * their bytes (a comment on their line or on deeper lines after them included), items no longer
+ * wanted go with the comment lines directly above them, and new items are written in the file's
+ * style where the longest common subsequence puts them. A single-line scalar replaced by a scalar
+ * at the same place keeps the comment on its line (as a replaced mapping value does).
+ */
+function seqSplice(ctx: Ctx, seq: YAMLSeq, value: unknown[]): Splice {
+  const items = seq.items as Node[];
+  const spans = items.map((n, i) => itemSpan(ctx, seq, n, i === 0 ? undefined : items[i - 1]));
+  const old = items.map((n) => toJS(ctx, n));
+  const wanted = value.map((v) => (v === undefined ? null : normalize(v)));
+  const col = column(ctx, dashOffset(ctx, seq, items[0]!)!);
+  const render = (v: unknown) => joinLines(blockSeq(ctx.style, [v], col), ctx.style.eol);
+  let out = '';
+  let pending: number[] = []; // deleted old items since the last kept one
+  for (const step of lcsDiff(old, wanted)) {
+    if (step.op === 'keep') {
+      pending = [];
+      out += ctx.text.slice(spans[step.i]!.lead, spans[step.i]!.end);
+    } else if (step.op === 'delete') {
+      pending.push(step.i);
     } else {
-      lines.push(`${pad}- ${scalar(item === undefined ? null : item)}`);
+      const replaced = pending.shift();
+      const inline =
+        replaced === undefined ? undefined : replaceScalarItem(ctx, items[replaced]!, wanted[step.j]);
+      out +=
+        inline !== undefined
+          ? ctx.text.slice(spans[replaced!]!.lead, spans[replaced!]!.start) + inline
+          : render(wanted[step.j]);
+    }
+  }
+  const start = spans[0]!.lead;
+  const end = spans.at(-1)!.end;
+  return { start, end, insert: out };
+}
+
+/**
+ * The text of an item whose single-line scalar is replaced by another scalar (the rest of its
+ * lines, such as a comment on the line, kept), or undefined when the item is not such a scalar.
+ */
+function replaceScalarItem(ctx: Ctx, node: Node, value: unknown): string | undefined {
+  if (!isScalar(node) || !node.range || typeof value === 'object') return undefined;
+  if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') return undefined;
+  if (typeof value === 'string' && value.includes('\n')) return undefined;
+  const [start, end] = node.range;
+  const from = lineStart(ctx.text, dashOffset(ctx, undefined, node) ?? start);
+  if (ctx.text.slice(start, end).includes('\n')) return undefined;
+  const spanEnd = lineEnd(ctx.text, end);
+  return (
+    ctx.text.slice(from, start) +
+    scalar(value) +
+    ctx.text.slice(end, spanEnd) +
+    trailingDeeper(ctx, from, spanEnd)
+  );
+}
+
+/** Comment lines right after `end` indented deeper than the line at `from` (they belong to it). */
+function trailingDeeper(ctx: Ctx, from: number, end: number): string {
+  const col = firstNonBlank(ctx.text, from) - from;
+  let probe = end;
+  let last = end;
+  while (probe < ctx.text.length) {
+    const next = lineEnd(ctx.text, probe);
+    if (/^[ \t]*\r?\n?$/.test(ctx.text.slice(probe, next))) {
+      probe = next;
       continue;
     }
-    lines.push(`${pad}- ${inner[0]!.slice(col + 2)}`, ...inner.slice(1));
+    const c = ctx.commentLines.get(probe);
+    if (c === undefined || c <= col) break;
+    probe = next;
+    last = next;
   }
-  return lines;
+  return ctx.text.slice(end, last);
 }
 
-function isLiteralBlock(s: string): boolean {
-  // Leading blanks, tabs, CR and other control characters are written double-quoted instead.
-  if (!s.includes('\n') || /^[ \t\n]/.test(s)) return false;
-  for (const ch of s) {
-    const code = ch.charCodeAt(0);
-    if ((code < 0x20 && ch !== '\n') || code === 0x7f) return false;
+function firstNonBlank(text: string, from: number): number {
+  let i = from;
+  while (text[i] === ' ' || text[i] === '\t') i++;
+  return i;
+}
+
+interface ItemSpan {
+  /** Start of the comment and blank lines directly above the item (bounded by the previous item). */
+  lead: number;
+  /** Start of the item's `- ` line. */
+  start: number;
+  /** End of its last content line plus following comment lines indented deeper than its `-`. */
+  end: number;
+}
+
+function itemSpan(ctx: Ctx, seq: YAMLSeq, node: Node, prev: Node | undefined): ItemSpan {
+  const dash = dashOffset(ctx, seq, node);
+  if (dash === undefined) throw new Error('internal: sequence item without its own line');
+  const start = lineStart(ctx.text, dash);
+  const contentLineEnd = lineEnd(ctx.text, contentEnd(ctx, node, dash + 1));
+  const end = contentLineEnd + trailingDeeper(ctx, start, contentLineEnd).length;
+  const floor = prev ? itemSpan(ctx, seq, prev, undefined).end : lineStart(ctx.text, dash);
+  let lead = start;
+  while (lead > floor) {
+    const above = lineStart(ctx.text, lead - 1);
+    const blank = /^[ \t]*\r?\n$/.test(ctx.text.slice(above, lead));
+    if (above < floor || (!blank && !ctx.commentLines.has(above))) break;
+    lead = above;
   }
-  return true;
+  return { lead, start, end };
 }
 
-function literalBlock(s: string, col: number): string[] {
-  const trailing = /\n*$/.exec(s)![0].length;
-  const chomp = trailing === 0 ? '-' : trailing === 1 ? '' : '+';
-  const body = trailing === 0 ? s : s.slice(0, s.length - (chomp === '+' ? 1 : trailing));
-  const pad = ' '.repeat(col);
-  return [` |${chomp}`, ...body.split('\n').map((l) => (l ? pad + l : ''))];
+/** Offset of the `-` of a block sequence item, when it is the first non-blank of its line. */
+function dashOffset(ctx: Ctx, seq: YAMLSeq | undefined, node: Node): number | undefined {
+  const tokens = (
+    seq as
+      | { srcToken?: { items?: { start: { type: string; offset: number }[]; value?: { offset: number } }[] } }
+      | undefined
+  )?.srcToken?.items;
+  let offset: number | undefined;
+  if (tokens && seq) {
+    const i = seq.items.indexOf(node as never);
+    offset = tokens[i]?.start.find((t) => t.type === 'seq-item-ind')?.offset;
+  } else if (node.range) {
+    // Without the sequence at hand: the `-` is the first non-blank on the item's line.
+    const ls = lineStart(ctx.text, node.range[0]);
+    const first = firstNonBlank(ctx.text, ls);
+    if (ctx.text[first] === '-') offset = first;
+  }
+  if (offset === undefined) return undefined;
+  return /^[ \t]*$/.test(ctx.text.slice(lineStart(ctx.text, offset), offset)) ? offset : undefined;
 }
 
-/** A single-line YAML scalar as the `yaml` library writes it (quoting only when needed). */
-function scalar(value: unknown): string {
-  if (isPlainObject(value)) return '{}';
-  if (Array.isArray(value)) return '[]';
-  if (typeof value === 'string' && value.includes('\n')) return JSON.stringify(value);
-  const out = new Document(value).toString({ lineWidth: 0 }).trimEnd();
-  return out.includes('\n') ? JSON.stringify(value) : out;
+type DiffStep =
+  | { op: 'keep'; i: number; j: number }
+  | { op: 'delete'; i: number }
+  | { op: 'insert'; j: number };
+
+/** The longest-common-subsequence edit script from `a` to `b` (deletes before inserts in a gap). */
+function lcsDiff(a: readonly unknown[], b: readonly unknown[]): DiffStep[] {
+  const n = a.length;
+  const m = b.length;
+  const len: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--)
+      len[i]![j] = sameValue(a[i], b[j])
+        ? len[i + 1]![j + 1]! + 1
+        : Math.max(len[i + 1]![j]!, len[i]![j + 1]!);
+  const steps: DiffStep[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && sameValue(a[i], b[j])) steps.push({ op: 'keep', i: i++, j: j++ });
+    else if (j >= m || (i < n && len[i + 1]![j]! >= len[i]![j + 1]!)) steps.push({ op: 'delete', i: i++ });
+    else steps.push({ op: 'insert', j: j++ });
+  }
+  return steps;
 }
 
-function blockKey(key: string): string {
-  return scalar(key);
-}
-
-function flowKey(key: string): string {
-  return flowScalar(key);
-}
-
-function flowScalar(value: unknown): string {
-  const out = scalar(value);
-  return /^[^'"].*[,[\]{}]/.test(out) || /^[,[\]{}]/.test(out) ? JSON.stringify(value) : out;
-}
-
-/** A value in flow style on one line (`{a: 1, b: [x, y]}`). */
-function renderFlow(value: unknown): string {
-  if (isPlainObject(value))
-    return `{${entries(value)
-      .map(([k, v]) => `${flowKey(k)}: ${renderFlow(v)}`)
-      .join(', ')}}`;
-  if (Array.isArray(value)) return `[${value.map((v) => renderFlow(v === undefined ? null : v)).join(', ')}]`;
-  return flowScalar(value);
+function toJS(ctx: Ctx, node: Node): unknown {
+  return node.toJS(ctx.source.doc, { maxAliasCount: -1 });
 }

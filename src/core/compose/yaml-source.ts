@@ -28,7 +28,11 @@ export function parseYaml(file: string, text: string): { source: YamlSource; pro
   });
   const problems: Problem[] = doc.errors.map((e) => {
     const pos = lines.linePos(e.pos[0]);
-    return { file, line: pos.line, column: pos.col, message: firstLine(e.message) };
+    const message =
+      e.code === 'MULTIPLE_DOCS'
+        ? 'a second YAML document starts here (---); a compose file holds one document'
+        : firstLine(e.message);
+    return { file, line: pos.line, column: pos.col, message };
   });
   return { source: { file, text, doc, lines }, problems };
 }

@@ -118,7 +118,7 @@ export function generateMacvlan(config: HomelabConfig): Generated {
   const edits: ComposeEdit[] = [
     ...tailscaleServiceEdits(
       config,
-      { ...mainServiceOptions(config, false), placement },
+      { ...mainServiceOptions(config, false), placement, portsIgnored: networks.length === 0 },
       kernelModeKeys(true),
     ),
     lanNetwork(config),

@@ -69,8 +69,22 @@ function sidecarEdits(config: HomelabConfig, s: ServiceTarget): ComposeEdit[] {
       comment: `${app} lives in ${ts}'s network namespace; its ports and networks moved there`,
     },
     { op: 'set', path: ['services', app, 'depends_on', ts], value: { condition: 'service_healthy' } },
-    { op: 'delete', path: ['services', app, 'networks'] },
-    { op: 'delete', path: ['services', app, 'ports'] },
+    {
+      op: 'delete',
+      path: ['services', app, 'networks'],
+      reason: {
+        text: `moved to ${ts}: network_mode: service: cannot be combined with networks:`,
+        source: 'compose-network-mode',
+      },
+    },
+    {
+      op: 'delete',
+      path: ['services', app, 'ports'],
+      reason: {
+        text: `moved to ${ts}, which owns the network namespace the app now shares`,
+        source: 'compose-network-mode',
+      },
+    },
   ];
 }
 

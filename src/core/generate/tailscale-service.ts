@@ -3,6 +3,7 @@ import type { ComposeEdit } from '../compose/edits.js';
 import type { Fact } from '../facts/sources.js';
 import { controlKindOf, DEFAULT_CONTROL_SERVER, type HomelabConfig } from '../model/config.js';
 import { OAUTH_SECRET } from './manual-steps.js';
+import { tailscalePolicy, withGeneratedEntries } from './policy.js';
 
 /** Pieces every generated tailscale service shares: image, identity, state, auth, routes, health. */
 
@@ -24,6 +25,8 @@ export interface TailscaleServiceOptions {
   environment?: Record<string, string>;
   volumes?: string[];
   placement?: Record<string, unknown>;
+  /** Docker ignores ports: on this service (all its networks are macvlan). */
+  portsIgnored?: boolean;
 }
 
 /** A service key rendered with a comment above it (for the non-obvious choices). */
@@ -169,8 +172,24 @@ export function tailscaleServiceEdits(
     },
     ...commented,
   };
+  const environment = body.environment as Record<string, string>;
+  const volumes = keys.volumes!.value as string[];
+  const policy = withGeneratedEntries(
+    tailscalePolicy(
+      config,
+      {
+        kernel: !opts.userspace,
+        hostNetwork: opts.placement?.['network_mode'] === 'host',
+        portsIgnored: opts.portsIgnored ?? false,
+        ownsPorts: opts.placement?.['ports'] !== undefined,
+        sidecar: opts.service !== config.tailscale.service,
+      },
+      { environment, volumes, keys: [...Object.keys(body), ...Object.keys(keys)] },
+    ),
+    { ...body, ...Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, v.value])) },
+  );
   return [
-    { op: 'put', path: ['services', opts.service], value: body },
+    { op: 'put', path: ['services', opts.service], value: body, policy },
     ...Object.entries(keys).map(
       ([key, k]): ComposeEdit => ({
         op: 'set',
@@ -218,6 +237,8 @@ export function externalNetworkEdits(networks: readonly string[]): ComposeEdit[]
     op: 'put',
     path: ['networks', networkKey(n)],
     value: { external: true, name: n },
+    // A network the user's file already defines (the apps' own) is joined as it is.
+    ifAbsent: true,
   }));
 }
 

@@ -42,86 +42,88 @@ const put = (name: string, value: unknown, comment?: string): ComposeEdit => ({
   ...(comment ? { comment } : {}),
 });
 
-describe('put onto the TrueNAS host-mode file', () => {
+describe('a mode merged into the TrueNAS host-mode file', () => {
   const original = fixture('truenas-host-mode.yaml');
   const config = parseConfig(EXAMPLE_CONFIG_FILE, EXAMPLE_CONFIG);
   const TODO = '    network_mode: host   # TODO: get rid of this (see notes)\n';
   const ENV_FILE = '    env_file:\n      - /mnt/Fast/docker/tailscale/.env   # TS_AUTHKEY lives here\n';
+  const CAPS = '    cap_add:\n      - NET_ADMIN\n      - SYS_MODULE\n';
+  const MODULES = '      # - /lib/modules:/lib/modules:ro   # only needed for SYS_MODULE\n';
   const HEAD = original.slice(0, original.indexOf('    image:'));
   const TAIL = '\n# end of file\n';
+  const notes = (r: { notes: { path: string; message: string }[] }) =>
+    r.notes.map((n) => `${n.path}: ${n.message}`);
 
   it('the fixture holds what the tests below look for', () => {
-    expect(original).toContain(TODO);
-    expect(original).toContain(ENV_FILE);
-    expect(
-      original.endsWith(`      # - /lib/modules:/lib/modules:ro   # only needed for SYS_MODULE\n${TAIL}`),
-    ).toBe(true);
+    for (const part of [TODO, ENV_FILE, CAPS, MODULES]) expect(original).toContain(part);
+    expect(original.endsWith(`${MODULES}${TAIL}`)).toBe(true);
   });
 
   describe('host mode', () => {
     const edits = generate(config, 'host').edits;
-    const tailscale = edits[0]!;
     const result = mergeEdits('compose.yaml', original, edits);
+    const ts = () => toJS(result.text).services.tailscale;
 
-    it('starts with a put of the existing tailscale service that keeps network_mode and env_file', () => {
-      expect(tailscale).toMatchObject({ op: 'put', path: ['services', 'tailscale'] });
-      expect(tailscale.op !== 'delete' && tailscale.value).toMatchObject({
-        network_mode: 'host',
-        env_file: ['/mnt/Fast/docker/tailscale/.env'],
-      });
-    });
-
-    it('keeps the unchanged entries byte for byte, comments included', () => {
-      expect(result.text).toContain(TODO);
-      expect(result.text).toContain(ENV_FILE);
-      // Everything up to the changed image, the unchanged run after it, and the end of the file.
+    it('keeps every key and entry the mode does not own, byte for byte with its comments', () => {
+      for (const part of [TODO, ENV_FILE, CAPS, MODULES, TAIL]) expect(result.text).toContain(part);
       const unchanged = original.slice(
         original.indexOf('    container_name:'),
-        original.indexOf('    cap_add:'),
+        original.indexOf('    environment:'),
       );
-      expect(
-        result.text.startsWith(`${HEAD}    image: tailscale/tailscale:v1.102.3\n${unchanged}${ENV_FILE}`),
-      ).toBe(true);
-      expect(result.text.endsWith(`    cap_add:\n      - NET_ADMIN\n${TAIL}`)).toBe(true);
+      expect(result.text.startsWith(`${HEAD}    image: tailscale/tailscale:v1.102.3\n${unchanged}`)).toBe(
+        true,
+      );
     });
 
-    it('rewrites only what changes: the list environment becomes the generated mapping', () => {
-      expect(result.text).not.toContain('TS_EXTRA_ARGS=--advertise-routes');
-      expect(result.text).toContain('    environment:\n      TS_HOSTNAME: truenas\n');
-      // The removed volume entry and its commented-out line went with the old volumes list.
-      expect(result.text).not.toContain('/lib/modules');
-      expect(result.text).not.toContain('SYS_MODULE\n');
+    it('edits the list environment item by item, in its list form', () => {
+      expect(result.text).toContain(
+        '    environment:\n      - TS_STATE_DIR=/var/lib/tailscale\n      - TS_EXTRA_ARGS=--advertise-tags=tag:homelab\n      - TS_HOSTNAME=truenas\n',
+      );
+      expect(ts().environment).toContain('TS_ROUTES=192.168.20.0/24');
     });
 
-    it('means the same as the wholesale put: the new value, then the sets', () => {
-      expect(validateComposeText('compose.yaml', result.text)).toEqual([]);
-      expect(toJS(result.text)).toEqual(expectedValue(toJS(original), edits));
-      expect(result.changed).toEqual(edits.map((e) => e.path.join('.')));
-      const alone = mergeEdits('compose.yaml', original, [tailscale]).text;
-      expect(toJS(alone).services.tailscale).toEqual(tailscale.op === 'put' && tailscale.value);
-      expect(alone).toContain(TODO);
+    it('moves the tun device out of volumes and says why, one line per setting', () => {
+      expect(ts().volumes).toEqual(['/mnt/Fast/docker/tailscale:/var/lib/tailscale']);
+      expect(ts().devices).toEqual(['/dev/net/tun:/dev/net/tun']);
+      expect(notes(result)).toEqual([
+        expect.stringMatching(
+          /^services\.tailscale\.environment\.TS_EXTRA_ARGS: --advertise-routes removed: /,
+        ),
+        expect.stringMatching(
+          /^services\.tailscale\.volumes: \/dev\/net\/tun removed: a device, not a volume/,
+        ),
+      ]);
     });
 
     it('keeps the file order for kept keys and appends new ones', () => {
-      expect(Object.keys(toJS(result.text).services.tailscale)).toEqual([
+      expect(Object.keys(ts())).toEqual([
         'image',
         'container_name',
         'restart',
         'hostname',
         'network_mode',
+        'cap_add',
         'env_file',
         'environment',
         'volumes',
         'healthcheck',
         'devices',
-        'cap_add',
+      ]);
+      expect(validateComposeText('compose.yaml', result.text)).toEqual([]);
+      expect(result.changed).toEqual([
+        'services.tailscale',
+        'services.tailscale.volumes',
+        'services.tailscale.healthcheck',
+        'services.tailscale.devices',
       ]);
     });
 
     it('is idempotent', () => {
-      const again = mergeEdits('compose.yaml', result.text, edits);
-      expect(again.text).toBe(result.text);
-      expect(again.changed).toEqual([]);
+      expect(mergeEdits('compose.yaml', result.text, edits)).toEqual({
+        text: result.text,
+        changed: [],
+        notes: [],
+      });
     });
   });
 
@@ -129,45 +131,48 @@ describe('put onto the TrueNAS host-mode file', () => {
     const edits = generate(config, 'userspace').edits;
     const result = mergeEdits('compose.yaml', original, edits);
 
-    it('removes network_mode with its key line and its comment, and keeps env_file', () => {
+    it('removes network_mode, the capabilities and the tun mount, saying why for each', () => {
       expect(result.text).not.toContain('network_mode');
       expect(result.text).not.toContain('# TODO');
-      expect(result.text).toContain(
-        `    hostname: truenas\n${ENV_FILE}    environment:\n      TS_HOSTNAME: truenas\n`,
-      );
-      expect(result.text.startsWith(`${HEAD}    image: tailscale/tailscale:v1.102.3\n`)).toBe(true);
-      expect(result.text.endsWith(`    name: arr_network\n${TAIL}`)).toBe(true);
+      expect(result.text).not.toContain('cap_add');
+      expect(notes(result).map((n) => n.slice(0, n.indexOf(' removed:')))).toEqual([
+        'services.tailscale.environment.TS_EXTRA_ARGS: --advertise-routes',
+        'services.tailscale.volumes: /dev/net/tun',
+        'services.tailscale.network_mode:',
+        'services.tailscale.cap_add: NET_ADMIN',
+        'services.tailscale.cap_add: SYS_MODULE',
+      ]);
     });
 
-    it('means the same as the wholesale put', () => {
+    it('keeps env_file and the list environment, and joins the app networks', () => {
+      expect(result.text).toContain(
+        `    hostname: truenas\n${ENV_FILE}    environment:\n      - TS_STATE_DIR=`,
+      );
+      expect(toJS(result.text).services.tailscale.networks).toEqual([
+        'default',
+        'jellyfin_network',
+        'arr_network',
+      ]);
+      expect(result.text.endsWith(`    name: arr_network\n${TAIL}`)).toBe(true);
       expect(validateComposeText('compose.yaml', result.text)).toEqual([]);
-      const expected = expectedValue(toJS(original), edits) as { services: { tailscale: unknown } };
-      expect(toJS(result.text)).toEqual(expected);
-      expect(expected.services.tailscale).not.toHaveProperty('network_mode');
-      expect(result.changed).toEqual(edits.map((e) => e.path.join('.')));
-      // The put alone yields exactly its new value.
-      const put = edits[0]!;
-      expect(put.op).toBe('put');
-      const alone = mergeEdits('compose.yaml', original, [put]).text;
-      expect(toJS(alone).services.tailscale).toEqual(put.op === 'put' && put.value);
-      expect(alone).not.toContain('network_mode');
     });
 
     it('is idempotent', () => {
-      const again = mergeEdits('compose.yaml', result.text, edits);
-      expect(again.text).toBe(result.text);
-      expect(again.changed).toEqual([]);
+      expect(mergeEdits('compose.yaml', result.text, edits)).toEqual({
+        text: result.text,
+        changed: [],
+        notes: [],
+      });
     });
 
-    it('switching back to host mode afterwards means the same as host mode directly', () => {
-      const host = generate(config, 'host').edits;
-      const direct = mergeEdits('compose.yaml', original, host).text;
-      const back = mergeEdits('compose.yaml', result.text, host).text;
-      expect(toJS(back).services).toEqual(toJS(direct).services);
-      // network_mode comes back as a new key: after the kept ones, without the user's comment.
-      expect(back).not.toContain('# TODO');
-      expect(back).toContain(
-        '      TS_LOCAL_ADDR_PORT: 127.0.0.1:9002\n    network_mode: host\n    # State dir + TS_STATE_DIR',
+    it('switching back to host mode afterwards removes the networks it joined, saying why', () => {
+      const back = mergeEdits('compose.yaml', result.text, generate(config, 'host').edits);
+      const ts = toJS(back.text).services.tailscale;
+      expect(ts.network_mode).toBe('host');
+      expect(ts).not.toHaveProperty('networks');
+      expect(ts.cap_add).toEqual(['NET_ADMIN']);
+      expect(notes(back)).toContainEqual(
+        'services.tailscale.networks: removed: network_mode: host cannot be combined with networks:',
       );
     });
   });
@@ -229,12 +234,13 @@ describe('put onto an existing mapping, key by key', () => {
     expect(mergeEdits('c.yaml', result.text, [put('app', value)])).toEqual({
       text: result.text,
       changed: [],
+      notes: [],
     });
   });
 
   it('changes nothing when the value is equal, however it is written', () => {
     const same = toJS(base).services.app;
-    expect(mergeEdits('c.yaml', base, [put('app', same)])).toEqual({ text: base, changed: [] });
+    expect(mergeEdits('c.yaml', base, [put('app', same)])).toEqual({ text: base, changed: [], notes: [] });
   });
 
   it('adds the put comment above the kept key once', () => {
@@ -254,7 +260,7 @@ describe('put onto an existing mapping, key by key', () => {
     expect(once.text).toBe(
       'services:\n  app:\n    image: x\n    init: true\n    # why not\n    restart: no\n',
     );
-    expect(mergeEdits('c.yaml', once.text, edits)).toEqual({ text: once.text, changed: [] });
+    expect(mergeEdits('c.yaml', once.text, edits)).toEqual({ text: once.text, changed: [], notes: [] });
   });
 
   it('deletes a trailing key with the blank lines before it, undoing an append', () => {
@@ -268,6 +274,62 @@ describe('put onto an existing mapping, key by key', () => {
     const text = 'services:\n  app:\n    image: x\n\n    # note\n    restart: always\n\n    init: true\n';
     const { text: out } = mergeEdits('c.yaml', text, [put('app', { image: 'x', init: true })]);
     expect(out).toBe('services:\n  app:\n    image: x\n\n    init: true\n');
+  });
+});
+
+describe('set onto an existing block sequence, item by item', () => {
+  const base = [
+    'services:',
+    '  ts:',
+    '    volumes:',
+    '      # the state',
+    '      - ./state:/var/lib/tailscale # state',
+    '      - /dev/net/tun:/dev/net/tun',
+    '',
+    '      - keep:/keep   # k',
+    '        # deeper note about keep',
+    '      # - /lib/modules:/lib/modules',
+    '    environment:',
+    '      - A=1 # a',
+    '      - "B=2"',
+    '',
+  ].join('\n');
+  const set = (key: string, value: unknown[], comment?: string): ComposeEdit => ({
+    op: 'set',
+    path: ['services', 'ts', key],
+    value,
+    ...(comment ? { comment } : {}),
+  });
+
+  it('keeps unchanged items with their comments, drops removed ones and appends new ones', () => {
+    const edit = set('volumes', ['./state:/var/lib/tailscale', 'keep:/keep', 'new:/new']);
+    const result = mergeEdits('c.yaml', base, [edit]);
+    expect(result.text).toBe(
+      base
+        .replace('      - /dev/net/tun:/dev/net/tun\n', '')
+        .replace(
+          '        # deeper note about keep\n',
+          '        # deeper note about keep\n      - new:/new\n',
+        ),
+    );
+    expect(toJS(result.text)).toEqual(expectedValue(toJS(base), [edit]));
+    expect(mergeEdits('c.yaml', result.text, [edit]).changed).toEqual([]);
+  });
+
+  it('replaces a changed scalar item in place, keeping the comment on its line', () => {
+    const edit = set('environment', ['A=3', 'B=2', 'C=4']);
+    const result = mergeEdits('c.yaml', base, [edit]);
+    expect(result.text).toBe(
+      base.replace('- A=1 # a', '- A=3 # a').replace('      - "B=2"\n', '      - "B=2"\n      - C=4\n'),
+    );
+    expect(toJS(result.text)).toEqual(expectedValue(toJS(base), [edit]));
+  });
+
+  it('replaces the whole list when no item is kept', () => {
+    const edit = set('environment', ['X=1']);
+    const result = mergeEdits('c.yaml', base, [edit]);
+    expect(result.text).not.toContain('# a');
+    expect(toJS(result.text).services.ts.environment).toEqual(['X=1']);
   });
 });
 

@@ -399,6 +399,7 @@ describe('mergeEdits entry handling', () => {
     expect(mergeEdits('c.yaml', base, [{ op: 'delete', path: ['services', 'app', 'nope'] }])).toEqual({
       text: base,
       changed: [],
+      notes: [],
     });
   });
 });
@@ -459,27 +460,34 @@ describe('mergeEdits errors', () => {
     ).toBe('services:\n  a:\n    image: z\n');
   });
 
-  it('refuses to edit inside an anchored mapping or through an alias or a merge key', () => {
+  it('refuses to edit inside an anchored mapping', () => {
     const text = fixture('media-anchors.yaml');
     expect(
       catchError(() =>
         mergeEdits('m.yaml', text, [{ op: 'set', path: ['x-common', 'restart'], value: 'always' }]),
       ).message,
     ).toMatch(/x-common is anchored as &common and reused by \*common/);
-    expect(
-      catchError(() =>
-        mergeEdits('m.yaml', text, [
-          { op: 'set', path: ['services', 'radarr', 'environment', 'X'], value: '1' },
-        ]),
-      ).message,
-    ).toMatch(/services\.radarr\.environment is an alias \(\*env\)/);
-    expect(
-      catchError(() =>
-        mergeEdits('m.yaml', text, [
-          { op: 'set', path: ['services', 'sonarr', 'environment', 'X'], value: '1' },
-        ]),
-      ).message,
-    ).toMatch(/services\.sonarr\.environment comes from a <<: merge key/);
+  });
+
+  it('writes an aliased or merge-key value out in the service, leaving the anchor alone, and says so', () => {
+    const text = fixture('media-anchors.yaml');
+    const env = { PUID: '568', PGID: '568', TZ: 'Europe/Berlin', X: '1' };
+    for (const [service, message] of [
+      ['radarr', /^written out in full \(it was the alias \*env/],
+      ['sonarr', /^written in the service, overriding the one from <<: \*common/],
+    ] as const) {
+      const result = mergeEdits('m.yaml', text, [
+        { op: 'set', path: ['services', service, 'environment', 'X'], value: '1' },
+      ]);
+      const after = toJS(result.text);
+      expect(after.services[service].environment).toEqual(env);
+      expect(after['x-common']).toEqual(toJS(text)['x-common']);
+      expect(after.services.jellyfin).toEqual(toJS(text).services.jellyfin);
+      expect(result.text).toContain('  environment: &env\n');
+      expect(result.notes).toEqual([
+        { path: `services.${service}.environment`, message: expect.stringMatching(message) },
+      ]);
+    }
   });
 
   it('reports positions in the original file even after earlier edits moved lines', () => {
@@ -503,13 +511,13 @@ describe('mergeEdits errors', () => {
     expect(e.message).toMatch(/services\.b: property "bogus" is not allowed .*\(in the merged result\)/);
   });
 
-  it('refuses to set a key under a list', () => {
-    const e = catchError(() =>
-      mergeEdits('s.yaml', fixture('truenas-host-mode.yaml'), [
-        { op: 'set', path: ['services', 'tailscale', 'environment', 'TS_USERSPACE'], value: 'true' },
-      ]),
+  it('sets a variable of a list environment as a list item', () => {
+    const result = mergeEdits('s.yaml', fixture('truenas-host-mode.yaml'), [
+      { op: 'set', path: ['services', 'tailscale', 'environment', 'TS_USERSPACE'], value: 'true' },
+    ]);
+    expect(result.text).toContain(
+      '      - TS_EXTRA_ARGS=--advertise-routes=192.168.20.0/24\n      - TS_USERSPACE=true\n    volumes:',
     );
-    expect(e.message).toMatch(/s\.yaml:20:\d+ services\.tailscale\.environment is a list, not a mapping/);
   });
 });
 

@@ -174,7 +174,11 @@ describe('sidecar', () => {
         depends_on: { [`ts-${s.name}`]: { condition: 'service_healthy' } },
       });
       for (const key of ['networks', 'ports'])
-        expect(g.edits).toContainEqual({ op: 'delete', path: ['services', s.name, key] });
+        expect(g.edits).toContainEqual({
+          op: 'delete',
+          path: ['services', s.name, key],
+          reason: expect.objectContaining({ text: expect.stringMatching(/^moved to ts-/) }),
+        });
     }
   });
 
