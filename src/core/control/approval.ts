@@ -62,7 +62,7 @@ export function autoApproversSnippet(
     const auto: Record<string, unknown> = {};
     if (subnet.length > 0) auto.routes = Object.fromEntries(subnet.map((r) => [r, [approver]]));
     if (exit) auto.exitNode = [approver];
-    return JSON.stringify({ ...extra, autoApprovers: auto }, null, 2);
+    return policyJson({ ...extra, autoApprovers: auto });
   };
   if (kind === 'headscale') {
     if (tags.length > 0) {
@@ -100,5 +100,16 @@ export function inlineJson(value: unknown): string {
     return `{${Object.entries(value)
       .map(([k, x]) => `${JSON.stringify(k)}: ${inlineJson(x)}`)
       .join(', ')}}`;
+  return JSON.stringify(value);
+}
+
+/** Policy JSON as people write it: one key per line, lists of approvers on one line. */
+export function policyJson(value: unknown, indent = ''): string {
+  if (Array.isArray(value)) return `[${value.map((v) => JSON.stringify(v)).join(', ')}]`;
+  if (value && typeof value === 'object') {
+    const inner = `${indent}  `;
+    const entries = Object.entries(value).map(([k, v]) => `${inner}${JSON.stringify(k)}: ${policyJson(v, inner)}`);
+    return entries.length === 0 ? '{}' : `{\n${entries.join(',\n')}\n${indent}}`;
+  }
   return JSON.stringify(value);
 }
