@@ -108,7 +108,9 @@ export function policyJson(value: unknown, indent = ''): string {
   if (Array.isArray(value)) return `[${value.map((v) => JSON.stringify(v)).join(', ')}]`;
   if (value && typeof value === 'object') {
     const inner = `${indent}  `;
-    const entries = Object.entries(value).map(([k, v]) => `${inner}${JSON.stringify(k)}: ${policyJson(v, inner)}`);
+    const entries = Object.entries(value).map(
+      ([k, v]) => `${inner}${JSON.stringify(k)}: ${policyJson(v, inner)}`,
+    );
     return entries.length === 0 ? '{}' : `{\n${entries.join(',\n')}\n${indent}}`;
   }
   return JSON.stringify(value);
