@@ -120,3 +120,64 @@ export async function approveNodeRoutes(
   const routes = await api.setApprovedRoutes(found.node, plan.approvedAfter);
   return { plan, applied: true, routes, policy };
 }
+
+export type ApprovalStepStatus = 'approved' | 'nothing-to-approve' | 'unavailable' | 'not-found' | 'failed';
+
+export interface ApprovalStepOutcome {
+  status: ApprovalStepStatus;
+  /** One line for the progress output. Never a secret. */
+  line: string;
+  result?: ApprovalResult;
+}
+
+export interface ApprovalStepOptions {
+  /** How long to wait for the new container to announce its routes (default 30 s). */
+  timeoutMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * The `--approve-routes` step of apply and migrate: after the container runs, wait until the control
+ * server lists its advertised routes, then approve the expected ones (the user asked for it on the
+ * command line, so there is no further confirmation). Never throws: the outcome says what happened.
+ */
+export async function approveRoutesStep(
+  access: ControlAccess,
+  config: HomelabConfig,
+  identify: () => Promise<NodeIdentity>,
+  o: ApprovalStepOptions = {},
+): Promise<ApprovalStepOutcome> {
+  if (!('api' in access))
+    return {
+      status: 'unavailable',
+      line: `--approve-routes: cannot read the control server: ${access.unavailable}`,
+    };
+  const expected = expectedRoutes(config.tailscale.advertiseRoutes, config.tailscale.exitNode);
+  if (expected.length === 0)
+    return { status: 'nothing-to-approve', line: 'approve routes: none in tailbridge.yaml' };
+  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const deadline = Date.now() + (o.timeoutMs ?? 30_000);
+  let last: NodeLookup = { missing: 'not asked yet', failed: false };
+  for (;;) {
+    const now = await lookUpNode(access, await identify());
+    last = now;
+    const announced = 'found' in now && expected.every((r) => now.found.routes.advertised.includes(r));
+    if (announced || Date.now() >= deadline) break;
+    await sleep(1000);
+  }
+  if (!('found' in last)) return { status: 'not-found', line: `--approve-routes: ${last.missing}` };
+  const found = last.found;
+  try {
+    const result = await approveNodeRoutes(access.api, config, found, async () => true);
+    const who = `${found.node.name} (id ${found.node.id})`;
+    if (!result.applied)
+      return {
+        status: 'nothing-to-approve',
+        line: `approve routes: nothing to approve on ${who}${result.plan.notAdvertised.length > 0 ? `; not advertised: ${result.plan.notAdvertised.join(', ')}` : ''}`,
+        result,
+      };
+    return { status: 'approved', line: `approved ${result.plan.toApprove.join(', ')} on ${who}`, result };
+  } catch (e) {
+    return { status: 'failed', line: `--approve-routes: ${message(e)}` };
+  }
+}

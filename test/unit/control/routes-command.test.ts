@@ -123,3 +123,50 @@ describe('tailbridge routes on Tailscale’s API (double)', () => {
     expect(api!.requests).toEqual([]);
   });
 });
+
+describe('the --approve-routes step (workflow) on Tailscale’s API (double)', () => {
+  it('waits until the routes are announced, then approves the expected ones without asking', async () => {
+    const { approveRoutesStep } = await import('../../../src/workflows/control.js');
+    const { TailscaleApi } = await import('../../../src/adapters/control/tailscale.js');
+    const { nodeHttpClient } = await import('../../../src/adapters/control/http.js');
+    const { Secret } = await import('../../../src/adapters/control/secret.js');
+    const { parseConfig } = await import('../../../src/core/model/load.js');
+    const dir = await homelab();
+    const device = api!.devices[0]!;
+    device.advertisedRoutes = []; // the new container has not announced yet
+    const client = new TailscaleApi(
+      api!.url,
+      '-',
+      { kind: 'oauth', clientId: 'kCANARY9CNTRL', clientSecret: new Secret(SECRET, 'file') },
+      nodeHttpClient(),
+    );
+    const config = parseConfig(
+      path.join(dir, 'tailbridge.yaml'),
+      readFileSync(path.join(dir, 'tailbridge.yaml'), 'utf8'),
+    );
+    let polls = 0;
+    const out = await approveRoutesStep(
+      { api: client },
+      config,
+      async () => ({ hostname: 'truenas', stableId: 'nTRUENAS1CNTRL' }),
+      {
+        sleep: async () => {
+          polls++;
+          if (polls === 2) device.advertisedRoutes = [LAN];
+        },
+      },
+    );
+    expect(out).toMatchObject({ status: 'approved', line: `approved ${LAN} on truenas (id nTRUENAS1CNTRL)` });
+    expect(polls).toBe(2);
+    expect(device.enabledRoutes).toEqual([LAN]);
+    const unavailable = await approveRoutesStep(
+      { unavailable: 'no API credentials', failed: false },
+      config,
+      async () => ({ hostname: 'truenas' }),
+    );
+    expect(unavailable).toEqual({
+      status: 'unavailable',
+      line: '--approve-routes: cannot read the control server: no API credentials',
+    });
+  });
+});
