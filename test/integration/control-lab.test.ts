@@ -401,7 +401,9 @@ describeDocker(`control servers on the real lab (Headscale v${HEADSCALE_VERSION}
     secrets.push(key);
     writeFileSync(path.join(lab.dir, STACK_FILES.env), `TS_AUTHKEY=${key}\n`, { mode: 0o600 });
     await composeUp(lab.dir);
-    await waitRunning(NAS_CONTAINER);
+    await waitRunning(NAS_CONTAINER).catch((e: Error) => {
+      throw new Error(`${e.message}\n${docker(['logs', '--tail', '30', NAS_CONTAINER]).stderr}`);
+    });
     const verified = await tailbridge(['-c', config, '--json', 'verify'], lab.dir);
     const r = JSON.parse(verified.out) as VerifyReport;
     const c = check(r, 'L3.hostname');
@@ -428,12 +430,21 @@ describeDocker(`control servers on the real lab (Headscale v${HEADSCALE_VERSION}
         'state',
         'lanclient',
         'tagged',
+        'oauth',
       ].includes(rel),
     );
     expect(written.some((f) => f.includes(`${path.sep}.tailbridge${path.sep}`))).toBe(true);
-    const everything = [...transcript, ...written.map((f) => readFileSync(f, 'utf8'))].join('\n');
+    const sources = [
+      ...transcript.map((t, i) => ({ where: `output #${i}`, text: t })),
+      ...written.map((f) => ({ where: f, text: readFileSync(f, 'utf8') })),
+    ];
     expect(secrets.length).toBeGreaterThanOrEqual(3);
-    for (const s of secrets) expect(everything.includes(s)).toBe(false);
+    for (const [i, s] of secrets.entries())
+      expect(
+        sources.filter((x) => x.text.includes(s)).map((x) => x.where),
+        `secret #${i}`,
+      ).toEqual([]);
+    const everything = sources.map((x) => x.text).join('\n');
     expect(everything).not.toMatch(/hskey-(api|auth)-[A-Za-z0-9]+-(?!\*\*\*)[A-Za-z0-9]/);
   }, 120_000);
 });

@@ -43,10 +43,13 @@ export const EXTRA_ARGS_FLAGS: FlagPolicy = {
     'hostname',
     'authkey',
     'auth-key',
+    // tailscale.controlServer: the user's copy next to the generated one makes `tailscale up` exit 2
+    // ("flag provided multiple times", measured with tailscale v1.102.3).
+    'login-server',
   ],
-  valued: ['advertise-tags', 'advertise-routes', 'hostname', 'authkey', 'auth-key'],
+  valued: ['advertise-tags', 'advertise-routes', 'hostname', 'authkey', 'auth-key', 'login-server'],
   removed: {
-    text: 'tailbridge.yaml sets it (tailscale.tags, acceptRoutes, exitNode; routes go in TS_ROUTES, the name in TS_HOSTNAME, the key in tailscale.auth)',
+    text: 'tailbridge.yaml sets it (tailscale.tags, acceptRoutes, exitNode, controlServer; routes go in TS_ROUTES, the name in TS_HOSTNAME, the key in tailscale.auth)',
     source: 'containerboot-up-args',
   },
 };

@@ -107,3 +107,16 @@ describe('plan on Headscale', () => {
     expect(g.header).toContain('jellyfin: https://truenas.ts.example.net:8096');
   });
 });
+
+describe('merging into a compose file that already names the login server', () => {
+  it('keeps exactly one --login-server (two make the real `tailscale up` exit 2: flag provided multiple times)', async () => {
+    const { mergeEdits } = await import('../../../src/core/compose/merge.js');
+    const { generate } = await import('../../../src/core/generate/index.js');
+    const { labConfigYaml, hostModeCompose } = await import('../../lab/real/stack.js');
+    const lab = parse(labConfigYaml('/lab'));
+    const merged = mergeEdits('compose.yaml', hostModeCompose(), generate(lab, 'userspace').edits);
+    const extra = /TS_EXTRA_ARGS=(.*)/.exec(merged.text)?.[1] ?? '';
+    expect(extra.match(/--login-server/g)).toHaveLength(1);
+    expect(extra).toBe('--login-server=https://198.19.0.10');
+  });
+});
