@@ -1,8 +1,14 @@
 import type { LoadedConfig } from '../adapters/config-file.js';
+import { controlAccess } from '../adapters/control/open.js';
 import { DockerodeEngine } from '../adapters/docker/engine.js';
 import { readinessVerify, type Verifier } from '../core/apply/readiness.js';
+import { identityFromStatus } from '../core/control/find-node.js';
+import type { ControlAccess } from '../core/control/ports.js';
 import { isMode } from '../core/model/modes.js';
+import { parseStatusJson } from '../core/verify/tailnet.js';
 import type { Check, VerifyReport } from '../core/verify/types.js';
+import { TailbridgeError } from '../errors.js';
+import { approveRoutesStep } from '../workflows/control.js';
 import { runVerify } from './verify.js';
 
 /** Route approval is a manual step after the first deploy; it is reported, but does not undo an apply. */
@@ -57,4 +63,36 @@ function passed(report: VerifyReport, pending: Check[]): string {
   const { pass, skip } = report.summary;
   const base = `verify passed: ${pass} checks passed, ${skip} skipped`;
   return pending.length > 0 ? `${base}; waiting for approval: ${pending.map((c) => c.id).join(', ')}` : base;
+}
+
+/**
+ * `--approve-routes`: before the gate verifies a new container, approve its routes through the
+ * control server's API (workflows/control.ts approveRoutesStep); the step's line goes to `log`.
+ */
+export function withRouteApproval(
+  inner: Verifier,
+  o: { loaded: LoadedConfig; access: ControlAccess; log: (line: string) => void },
+): Verifier {
+  return async (ctx) => {
+    if (ctx.phase === 'apply') {
+      const { config } = o.loaded;
+      const identify = async () => {
+        const r = await ctx.engine
+          .exec(ctx.container.name, ['tailscale', 'status', '--json'], { timeoutMs: 15_000 })
+          .catch(() => undefined);
+        const st = r?.stdout.includes('{') ? parseStatusJson(r.stdout) : undefined;
+        return identityFromStatus(st && !('error' in st) ? st : undefined, config.tailscale.hostname);
+      };
+      o.log((await approveRoutesStep(o.access, config, identify)).line);
+    }
+    return inner(ctx);
+  };
+}
+
+/** The control server's API for --approve-routes, or a one-line error before anything changes. */
+export async function approvalAccess(loaded: LoadedConfig, userAgent: string): Promise<ControlAccess> {
+  const access = await controlAccess(loaded.config, { configDir: loaded.dir, userAgent });
+  if (!('api' in access))
+    throw new TailbridgeError(`--approve-routes needs the control server's API: ${access.unavailable}`);
+  return access;
 }

@@ -1,5 +1,5 @@
 import type { ComposeEdit } from '../compose/edits.js';
-import { CONTROL_LABEL, controlServer, HEADSCALE_LACKS } from '../control/server.js';
+import { CONTROL_LABEL, controlServer, HEADSCALE_LACKS, magicDnsName } from '../control/server.js';
 import { generate } from '../generate/index.js';
 import { shimInterfaceName } from '../generate/shim-script.js';
 import { sidecarHostname, sidecarService } from '../generate/sidecar.js';
@@ -323,7 +323,7 @@ function tailnetTargets(config: HomelabConfig, mode: Mode, containers: ExpectedC
     for (const e of c.serve)
       targets.push({
         id: `L4.serve:${e.service}`,
-        name: `${e.service} served at ${c.hostname}.<tailnet>:${e.port}`,
+        name: `${e.service} served at ${magicDnsName(config, c.hostname)}:${e.port}`,
         host: `{fqdn:${c.hostname}}`,
         port: e.port,
         via: 'serve',
