@@ -111,6 +111,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       .option('-y, --yes', 'do not ask for confirmation')
       .option('--keep <n>', 'history entries to keep (default 10)', int)
       .option('--probe', 'verify end to end through an ephemeral tailnet probe container')
+      .option(
+        '--approve-routes',
+        "approve the node's routes through the control server's API before verifying (tailscale.control.api)",
+      )
       .option('--discard-journal', 'start over an unfinished journal (after checking the files by hand)'),
   ).action(async (opts) =>
     run(async () =>
@@ -142,6 +146,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       .option('--dry-run', 'print the phases it would run; change nothing')
       .option('--timeout <seconds>', 'how long each phase waits for its container (default 90)', int)
       .option('--probe', 'verify end to end through an ephemeral tailnet probe container')
+      .option(
+        '--approve-routes',
+        "approve the node's routes through the control server's API after each deploy (tailscale.control.api)",
+      )
       .option('-y, --yes', 'do not ask for confirmation'),
   ).action(async (opts) =>
     run(async () =>

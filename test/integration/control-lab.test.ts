@@ -448,3 +448,43 @@ describeDocker(`control servers on the real lab (Headscale v${HEADSCALE_VERSION}
     expect(everything).not.toMatch(/hskey-(api|auth)-[A-Za-z0-9]+-(?!\*\*\*)[A-Za-z0-9]/);
   }, 120_000);
 });
+
+describeDocker(`migrate --approve-routes on the real lab (Headscale v${HEADSCALE_VERSION})`, () => {
+  let lab: RealLab;
+  let config: string;
+  beforeAll(async () => {
+    lab = await labUp({ routePolicy: 'manual' });
+    config = path.join(lab.dir, STACK_FILES.config);
+  }, 900_000);
+  afterAll(async () => {
+    await labDown();
+  }, 300_000);
+
+  it('refuses --approve-routes before changing anything when tailbridge.yaml names no API credential', async () => {
+    const compose = readFileSync(path.join(lab.dir, STACK_FILES.compose), 'utf8');
+    const r = await tailbridge(
+      ['-c', config, 'apply', '--mode', 'userspace', '--yes', '--approve-routes'],
+      lab.dir,
+    );
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      "--approve-routes needs the control server's API: no API credentials in tailbridge.yaml",
+    );
+    expect(readFileSync(path.join(lab.dir, STACK_FILES.compose), 'utf8')).toBe(compose);
+  });
+
+  it('approves the routes as a step of migrate, so the strict gate passes without waiting for an administrator', async () => {
+    writeControlApi(lab.dir, lab.state.apiKey, { caFile: lab.build.ca.caCert });
+    const migrated = await tailbridge(
+      ['-c', config, 'migrate', '--yes', '--modes', 'userspace', '--approve-routes'],
+      lab.dir,
+    );
+    expect(migrated.code, migrated.out + migrated.err).toBe(0);
+    expect(migrated.out).toMatch(/approved 198\.18\.20\.0\/24 on tbr-nas \(id \d+\)/);
+    expect(migrated.out).not.toContain('waiting for approval');
+    expect((await lab.headscale.node(lab.state.apiKey, NAS_HOSTNAME))?.approvedRoutes).toEqual([LAN]);
+    const verified = await tailbridge(['-c', config, '--json', 'verify'], lab.dir);
+    expect(verified.code, verified.out).toBe(0);
+    for (const s of [lab.state.apiKey]) expect(transcript.join('\n').includes(s)).toBe(false);
+  }, 300_000);
+});
