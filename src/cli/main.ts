@@ -131,6 +131,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         .option('-y, --yes', 'do not ask for confirmation')
         .option('--keep <n>', 'history entries to keep (default 10)', int)
         .option('--probe', 'verify end to end through an ephemeral tailnet probe container')
+        .option(
+          '--approve-routes',
+          "approve the node's routes through the control server's API before verifying (tailscale.control.api)",
+        )
         .option('--discard-journal', 'start over an unfinished journal (after checking the files by hand)'),
     ),
   ).action(async (opts) =>
@@ -167,6 +171,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         .option('--dry-run', 'print the phases it would run; change nothing')
         .option('--timeout <seconds>', 'how long each phase waits for its container (default 90)', int)
         .option('--probe', 'verify end to end through an ephemeral tailnet probe container')
+        .option(
+          '--approve-routes',
+          "approve the node's routes through the control server's API after each deploy (tailscale.control.api)",
+        )
         .option('-y, --yes', 'do not ask for confirmation'),
     ),
   ).action(async (opts) =>
@@ -215,8 +223,25 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       '--from-tailnet',
       'L4 by dialing the targets from this machine (run it on a remote tailnet device)',
     )
-    .action(async (opts: { mode?: string; probe?: boolean; fromTailnet?: boolean }) =>
+    .option('--socket <path>', "with --from-tailnet: this machine's tailscaled socket (tailscale --socket)")
+    .action(async (opts: { mode?: string; probe?: boolean; fromTailnet?: boolean; socket?: string }) =>
       run(async () => (await import('../commands/verify.js')).verify({ ...globals(), ...opts }, io))(),
+    );
+
+  const routesCmd = program
+    .command('routes')
+    .description(
+      "the node's subnet routes on the control server (Headscale or Tailscale's API), each with its state",
+    )
+    .action(async () => run(async () => (await import('../commands/routes.js')).routes(globals(), io))());
+  routesCmd
+    .command('approve')
+    .description(
+      'approve the advertised routes tailbridge.yaml expects through the API, then print the autoApprovers policy snippet',
+    )
+    .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
+    .action(async (opts: { yes?: boolean }) =>
+      run(async () => (await import('../commands/routes.js')).routesApprove({ ...globals(), ...opts }, io))(),
     );
 
   program

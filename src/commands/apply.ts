@@ -23,15 +23,17 @@ import {
 } from '../adapters/transaction/target.js';
 import type { Io } from '../cli/io.js';
 import { colors } from '../cli/io.js';
+import { VERSION } from '../cli/version.js';
 import { describeJournal } from '../core/apply/journal.js';
 import { lineProgress } from '../core/apply/progress.js';
 import type { Verifier } from '../core/apply/readiness.js';
 import { unifiedDiff } from '../core/compose/diff.js';
+import type { ControlAccess } from '../core/control/ports.js';
 import { describeGuard, type GuardFlag, type GuardVerdict, refusalMessage } from '../core/identity/guard.js';
 import { isMode, MODES, type Mode } from '../core/model/modes.js';
 import { ExitCode, TailbridgeError } from '../errors.js';
 import { computeFileChanges, type FileChange } from './file-changes.js';
-import { layeredVerifier } from './layered-verifier.js';
+import { approvalAccess, layeredVerifier, withRouteApproval } from './layered-verifier.js';
 
 export interface ApplyOptions extends TargetOptions {
   mode?: string;
@@ -47,6 +49,8 @@ export interface ApplyOptions extends TargetOptions {
   probe?: boolean;
   /** Identity changes the user allows (`--allow-rename`, `--allow-route-change`, `--allow-state-move`). */
   allow?: GuardFlag[];
+  /** Approve the node's expected routes through the control server's API before verifying. */
+  approveRoutes?: boolean;
   json?: boolean;
 }
 
@@ -63,6 +67,8 @@ export interface ApplyDeps {
   pollMs?: number;
   /** Receives the transaction's outcome (migrate keeps it as evidence). */
   onResult?: (result: TxResult) => void;
+  /** The control server's API for --approve-routes (default: from tailscale.control.api). */
+  control?: ControlAccess;
 }
 
 export const DEFAULT_TIMEOUT_S = 90;
@@ -90,6 +96,10 @@ export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDe
     printDryRun(io, options, target, mode, changes, timeoutMs, identity);
     return ExitCode.ok;
   }
+  // Refused before anything changes when --approve-routes cannot reach the API.
+  const approval = options.approveRoutes
+    ? (deps.control ?? (await approvalAccess(target.loaded, `tailbridge/${VERSION}`)))
+    : undefined;
   const progress = lineProgress(io, 7, { toStderr: Boolean(options.json) });
   progress.start('lock');
   const lock = await takeLock(target, 'apply', io, deps);
@@ -191,7 +201,12 @@ export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDe
       {
         engine,
         compose,
-        verify: deps.verify ?? layeredVerifier(target.loaded, { probe: Boolean(options.probe) }),
+        verify: gate(
+          deps.verify ?? layeredVerifier(target.loaded, { probe: Boolean(options.probe) }),
+          target,
+          approval,
+          (line) => progress.note(line),
+        ),
         now: deps.now ?? (() => new Date()),
         fault: deps.fault ?? envFaultHook(),
         ...(deps.settleMs !== undefined ? { settleMs: deps.settleMs } : {}),
@@ -391,4 +406,14 @@ function count(value: number | undefined, def: number, flag: string): number {
   if (value === undefined) return def;
   if (!Number.isInteger(value) || value < 1) throw new TailbridgeError(`${flag} must be a whole number ≥ 1`);
   return value;
+}
+
+/** The verify gate, with the --approve-routes step in front of it when asked for. */
+function gate(
+  verify: Verifier,
+  target: Target,
+  approval: ControlAccess | undefined,
+  log: (line: string) => void,
+): Verifier {
+  return approval ? withRouteApproval(verify, { loaded: target.loaded, access: approval, log }) : verify;
 }

@@ -13,6 +13,7 @@ import { colors } from '../cli/io.js';
 import { VERSION } from '../cli/version.js';
 import { ROLLBACK_STEPS } from '../core/apply/journal.js';
 import type { Verifier } from '../core/apply/readiness.js';
+import type { ControlAccess } from '../core/control/ports.js';
 import { toEnvironmentFacts } from '../core/discover/index.js';
 import { describeGuard, type GuardFlag, refusalMessage } from '../core/identity/guard.js';
 import {
@@ -29,7 +30,7 @@ import type { VerifyReport } from '../core/verify/types.js';
 import { ExitCode, TailbridgeError } from '../errors.js';
 import { apply } from './apply.js';
 import { runDiscovery } from './discover.js';
-import { layeredVerifier } from './layered-verifier.js';
+import { approvalAccess, layeredVerifier, withRouteApproval } from './layered-verifier.js';
 import { writeRecordAndNotes } from './report.js';
 import { rollback } from './rollback.js';
 import { runVerify } from './verify.js';
@@ -44,6 +45,8 @@ export interface MigrateOptions extends TargetOptions {
   probe?: boolean;
   /** Identity changes the user allows (as for apply). */
   allow?: GuardFlag[];
+  /** Approve the node's expected routes through the control server's API after each deploy. */
+  approveRoutes?: boolean;
   yes?: boolean;
   json?: boolean;
 }
@@ -56,6 +59,8 @@ export interface MigrateDeps {
   /** Registers the Ctrl-C handler; returns its remover. */
   onInterrupt: (handler: () => void) => () => void;
   now: () => Date;
+  /** The control server's API for --approve-routes (default: from tailscale.control.api). */
+  control: ControlAccess;
 }
 
 class Interrupted extends Error {}
@@ -102,6 +107,9 @@ export async function migrate(
         ? ['migrate would be refused until the flag named above is passed']
         : []),
       ...describePhases(phases, { timeoutS, probe: Boolean(options.probe) }),
+      ...(options.approveRoutes
+        ? ["each deploy: the node's routes are approved through the control server's API before verifying"]
+        : []),
     ];
     io.stdout(
       options.json ? JSON.stringify({ original, identity: identityText, phases }, null, 2) : lines.join('\n'),
@@ -115,6 +123,9 @@ export async function migrate(
     throw new TailbridgeError(
       'migrate changes your files and containers: pass --yes to confirm (not a terminal)',
     );
+  const approval = options.approveRoutes
+    ? (deps.control ?? (await approvalAccess(target.loaded, `tailbridge/${VERSION}`)))
+    : undefined;
 
   const compose = deps.compose ?? (await detectCompose());
   const now = deps.now ?? (() => new Date());
@@ -141,6 +152,7 @@ export async function migrate(
         now,
         log,
         isInterrupted: () => interrupted,
+        ...(approval ? { approval } : {}),
       });
       results.push(result);
       log(
@@ -225,6 +237,8 @@ interface PhaseContext {
   now: () => Date;
   log: (line: string) => void;
   isInterrupted: () => boolean;
+  /** --approve-routes: the control server's API. */
+  approval?: ControlAccess;
 }
 
 async function runPhase(phase: PlannedPhase, ctx: PhaseContext): Promise<PhaseResult> {
@@ -266,13 +280,20 @@ async function runPhase(phase: PlannedPhase, ctx: PhaseContext): Promise<PhaseRe
   let report: VerifyReport | undefined;
   let tx: TxResult | undefined;
   const envFault = envFaultHook();
-  const verifier: Verifier = layeredVerifier(ctx.target.loaded, {
+  const gate: Verifier = layeredVerifier(ctx.target.loaded, {
     probe: Boolean(ctx.options.probe),
     strictRoutes: true,
     onReport: (r) => {
       report = r;
     },
   });
+  const verifier = ctx.approval
+    ? withRouteApproval(gate, {
+        loaded: ctx.target.loaded,
+        access: ctx.approval,
+        log: (l) => ctx.log(indent(l)),
+      })
+    : gate;
   const quiet: Io = { ...ctx.io, stdout: (t) => ctx.log(indent(t)), stderr: (t) => ctx.log(indent(t)) };
   const code = await apply(
     {

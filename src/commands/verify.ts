@@ -7,6 +7,7 @@ import {
   loadConfig,
   resolveFromConfig,
 } from '../adapters/config-file.js';
+import { controlAccess } from '../adapters/control/open.js';
 import { DockerodeEngine } from '../adapters/docker/engine.js';
 import type { ContainerInfo, DockerEngine, ExecResult, NetworkInfo } from '../adapters/ports.js';
 import { type HostProbe, localHostProbe } from '../adapters/probe.js';
@@ -22,6 +23,8 @@ import { saveRun } from '../adapters/runs.js';
 import type { Io } from '../cli/io.js';
 import { VERSION } from '../cli/version.js';
 import { healthcheckCommand, redactSecrets } from '../core/apply/readiness.js';
+import { identityFromStatus } from '../core/control/find-node.js';
+import type { ControlAccess } from '../core/control/ports.js';
 import { loginServerArgs } from '../core/generate/tailscale-service.js';
 import type { HomelabConfig } from '../core/model/config.js';
 import { isMode, MODES, type Mode } from '../core/model/modes.js';
@@ -31,6 +34,7 @@ import { runFromVerify } from '../core/report/from-verify.js';
 import {
   type Check,
   type ContainerEvidence,
+  classifyTailscalePing,
   detectMode,
   type Expectations,
   type ExpectedContainer,
@@ -54,18 +58,22 @@ import {
   type TailscaleStatus,
   type TargetResult,
   tailnetSuffix,
+  tailscalePingArgs,
   type VerifyReport,
   verdictOf,
 } from '../core/verify/index.js';
 import { ExitCode, TailbridgeError } from '../errors.js';
+import { controlEvidence } from '../workflows/control.js';
 
 export interface VerifyDeps {
   engine: DockerEngine;
   io?: Io;
   hostProbe?: HostProbe;
   probes?: ProbeContainers;
-  /** `tailscale status --json` on THIS machine (for --from-tailnet); default runs the local CLI. */
-  localStatus?: () => Promise<ExecResult>;
+  /** `tailscale <args>` on THIS machine (for --from-tailnet: status, ping); default runs the local CLI. */
+  localTailscale?: (args: string[]) => Promise<ExecResult>;
+  /** The control server's API (default: from tailscale.control.api in the config). */
+  control?: ControlAccess;
   /** Is tailbridge running on the Docker host? default: DOCKER_HOST unset or unix://. */
   onDockerHost?: boolean;
 }
@@ -86,6 +94,10 @@ export interface RunVerifyOptions {
   connectTimeoutMs?: number;
   /** Called with a short line before each long step (the CLI prints it on a TTY). */
   onProgress?: (line: string) => void;
+  /** --from-tailnet: the local tailscaled's socket (`tailscale --socket`), when not the default. */
+  tailscaleSocket?: string;
+  /** User-Agent for the control server's API. */
+  userAgent?: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -160,6 +172,14 @@ export async function runVerify(deps: VerifyDeps, options: RunVerifyOptions): Pr
   }
   const exp = expectations(config, mode);
   const multi = exp.containers.length > 1;
+  let access: Promise<ControlAccess> | undefined;
+  const control = () =>
+    (access ??= deps.control
+      ? Promise.resolve(deps.control)
+      : controlAccess(config, {
+          configDir: options.configDir,
+          ...(options.userAgent ? { userAgent: options.userAgent } : {}),
+        }));
   const statuses: Record<string, TailscaleStatus | undefined> = {};
 
   if (!engineUp) {
@@ -196,9 +216,17 @@ export async function runVerify(deps: VerifyDeps, options: RunVerifyOptions): Pr
       checks.push(...evaluateNamespace(c, ns, { hostAddress: exp.hostAddress }, prefix));
       progress(`L3 ${c.containerName}: tailscale status`);
       const tn = await gatherTailnet(deps.engine, c);
-      checks.push(...evaluateTailnet(c, tn, prefix));
       const st = tn.status ? parseStatusJson(tn.status.stdout) : undefined;
       statuses[c.hostname] = st && !('error' in st) ? st : undefined;
+      if (c.routes.length > 0 || c.exitNode) {
+        progress(`L3 ${c.containerName}: reading the control server`);
+        tn.control = await controlEvidence(
+          c.control.kind,
+          await control(),
+          identityFromStatus(statuses[c.hostname], c.hostname),
+        );
+      }
+      checks.push(...evaluateTailnet(c, tn, prefix));
     }
   }
 
@@ -208,7 +236,7 @@ export async function runVerify(deps: VerifyDeps, options: RunVerifyOptions): Pr
     checks.push(...(await probeEndToEnd(deps, options, exp, statuses, timeoutMs, hostProbe, progress)));
   } else if (options.fromTailnet) {
     progress('L4: dialing the targets from this device');
-    checks.push(...(await fromTailnetEndToEnd(deps, exp, statuses, timeoutMs, hostProbe)));
+    checks.push(...(await fromTailnetEndToEnd(deps, options, exp, statuses, timeoutMs, hostProbe)));
   } else if (options.probe)
     checks.push(
       ...skipEndToEnd(
@@ -399,9 +427,11 @@ async function probeEnv(options: RunVerifyOptions, hostname: string): Promise<Re
     return text;
   };
   if (auth.method === 'secret_file') env.TS_AUTHKEY = (await fromFile(auth.path)).trim();
+  else if (auth.method === 'oauth' && auth.clientSecretFile)
+    env.TS_CLIENT_SECRET = (await fromFile(auth.clientSecretFile)).trim();
   else {
     const parsed = parseEnvFile(
-      await fromFile(auth.method === 'env_file' ? auth.path : auth.clientIdEnvFile),
+      await fromFile(auth.method === 'env_file' ? auth.path : auth.clientIdEnvFile!),
     );
     for (const k of AUTH_KEYS) if (parsed[k] !== undefined) env[k] = parsed[k];
   }
@@ -523,9 +553,20 @@ async function probeEndToEnd(
     }
     const results: Record<string, TargetResult> = {};
     for (const t of exp.tailnetTargets) {
+      if (t.unsupported) continue;
       const resolved = resolveTarget(t, own, viewer);
       if ('skip' in resolved) {
         results[t.id] = resolved;
+        continue;
+      }
+      if (t.check === 'ping') {
+        const r = await safeExec(
+          deps.engine,
+          probe.name,
+          ['tailscale', ...tailscalePingArgs(resolved.host)],
+          20_000,
+        );
+        results[t.id] = { host: resolved.host, ping: classifyTailscalePing(r) };
         continue;
       }
       if (t.via === 'subnet-route' && !routeVisible(viewer, resolved.host)) {
@@ -556,23 +597,50 @@ async function probeEndToEnd(
   }
 }
 
+/** The local `tailscale` CLI (on the tailnet device running tailbridge), with --socket when given. */
+function localTailscale(deps: VerifyDeps, options: RunVerifyOptions) {
+  return (
+    deps.localTailscale ??
+    ((args: string[]) =>
+      runProcess(
+        'tailscale',
+        [...(options.tailscaleSocket ? [`--socket=${options.tailscaleSocket}`] : []), ...args],
+        {
+          timeoutMs: 20_000,
+        },
+      ))
+  );
+}
+
 async function fromTailnetEndToEnd(
   deps: VerifyDeps,
+  options: RunVerifyOptions,
   exp: Expectations,
   own: Record<string, TailscaleStatus | undefined>,
   timeoutMs: number,
   hostProbe: HostProbe,
 ): Promise<Check[]> {
-  const r = await (
-    deps.localStatus ?? (() => runProcess('tailscale', ['status', '--json'], { timeoutMs: 10_000 }))
-  )();
+  const tailscale = localTailscale(deps, options);
+  const r = await tailscale(['status', '--json']);
   const parsed = r.exitCode === 0 ? parseStatusJson(r.stdout) : undefined;
   const viewer = parsed && !('error' in parsed) ? parsed : undefined;
   const results: Record<string, TargetResult> = {};
   for (const t of exp.tailnetTargets) {
+    if (t.unsupported) continue;
     const resolved = resolveTarget(t, own, viewer);
     if ('skip' in resolved) {
       results[t.id] = resolved;
+      continue;
+    }
+    if (t.check === 'ping') {
+      results[t.id] = viewer
+        ? {
+            host: resolved.host,
+            ping: classifyTailscalePing(await tailscale(tailscalePingArgs(resolved.host))),
+          }
+        : {
+            skip: `this device's tailscale does not answer (tailscale status: ${(r.stderr || r.stdout).trim().split('\n')[0] || `exit ${r.exitCode}`}), so it cannot ping the node${options.tailscaleSocket ? '' : '; a tailscaled with another socket: --socket <path>'}`,
+          };
       continue;
     }
     if (t.via === 'subnet-route' && viewer && !routeVisible(viewer, resolved.host)) {
@@ -600,6 +668,8 @@ export interface VerifyOptions extends ConfigChoice {
   mode?: string;
   probe?: boolean;
   fromTailnet?: boolean;
+  /** --socket: the local tailscaled's socket for --from-tailnet. */
+  socket?: string;
   json?: boolean;
 }
 
@@ -624,6 +694,8 @@ export async function verify(
       ...(options.mode ? { mode: options.mode as Mode } : {}),
       probe: Boolean(options.probe),
       fromTailnet: Boolean(options.fromTailnet),
+      ...(options.socket ? { tailscaleSocket: options.socket } : {}),
+      userAgent: `tailbridge/${VERSION}`,
       ...(io.isTTY && !options.json ? { onProgress: (l: string) => io.stderr(`… ${l}`) } : {}),
     },
   );

@@ -272,6 +272,61 @@ export const SOURCES = {
       'tailscaled (paths_unix.go statePath): without --state/--statedir the state is /var/lib/tailscale/tailscaled.state; --state=mem: keeps it in memory (an ephemeral node)',
     url: 'https://github.com/tailscale/tailscale/blob/v1.102.3/paths/paths_unix.go',
   },
+  'headscale-features': {
+    title:
+      'Headscale v0.29.2 docs/about/features.md: Serve and Funnel are not supported (unchecked); no HTTPS certificates (tailscale status CertDomains is null on the lab)',
+    url: 'https://github.com/juanfont/headscale/blob/v0.29.2/docs/about/features.md',
+  },
+  'headscale-api': {
+    title:
+      'Headscale v0.29.2 proto/headscale/v1/headscale.proto + hscontrol/grpcv1.go: GET /api/v1/node (availableRoutes, approvedRoutes, subnetRoutes = primary routes), POST /api/v1/node/{id}/approve_routes {"routes"} replaces the approved set; Authorization: Bearer <API key>',
+    url: 'https://github.com/juanfont/headscale/blob/v0.29.2/hscontrol/grpcv1.go',
+  },
+  'headscale-dns': {
+    title:
+      'Headscale v0.29.2 config-example.yaml dns.base_domain: MagicDNS names are <given name>.<base_domain>; it must differ from server_url’s domain',
+    url: 'https://github.com/juanfont/headscale/blob/v0.29.2/config-example.yaml',
+  },
+  'headscale-tags': {
+    title:
+      'Headscale v0.29.2 hscontrol/state/state.go: a node registering with a pre-auth key gets its tags from the key (preauthkeys create --tags); --advertise-tags with a pre-auth key is rejected "are invalid or not permitted"',
+    url: 'https://github.com/juanfont/headscale/blob/v0.29.2/hscontrol/state/state.go',
+  },
+  'headscale-policy': {
+    title:
+      'Headscale v0.29.2 hscontrol/policy/v2/types.go: autoApprovers.routes accept users (name@), groups and tags; a tag used there must be declared in tagOwners',
+    url: 'https://github.com/juanfont/headscale/blob/v0.29.2/hscontrol/policy/v2/types.go',
+  },
+  'ts-api-routes': {
+    title:
+      'Tailscale API v2 (publicapi/device.md): GET /api/v2/device/{deviceID}/routes → {advertisedRoutes, enabledRoutes}; POST the same path {"routes"} replaces the enabled set; devices are listed by GET /api/v2/tailnet/{tailnet}/devices (nodeId, nodeKey)',
+    url: 'https://github.com/tailscale/tailscale/blob/main/publicapi/device.md',
+  },
+  'ts-api-oauth': {
+    title:
+      'Tailscale KB 1215 OAuth clients: client credentials at POST https://api.tailscale.com/api/v2/oauth/token give a one-hour access token (Bearer); the scopes decide which endpoints it may call',
+    url: 'https://tailscale.com/kb/1215/oauth-clients',
+  },
+  'containerboot-oauth': {
+    title:
+      'tailscale v1.102.3: containerboot passes TS_CLIENT_SECRET as `tailscale up --client-secret` (a "file:" value is read from that file); validate() refuses TS_AUTHKEY with TS_CLIENT_ID/SECRET; feature/oauthkey mints a key only with --advertise-tags, ephemeral unless the secret ends in ?ephemeral=false, always at api.tailscale.com',
+    url: 'https://github.com/tailscale/tailscale/blob/v1.102.3/feature/oauthkey/oauthkey.go',
+  },
+  'controlclient-server-key': {
+    title:
+      'tailscale v1.102.3 control/controlclient/direct.go loadServerPubKeys: the control server’s public key is fetched with GET <login server>/key before the Noise channel starts',
+    url: 'https://github.com/tailscale/tailscale/blob/v1.102.3/control/controlclient/direct.go',
+  },
+  'tailscale-socks5': {
+    title:
+      'tailscale v1.102.3 net/socks5/socks5.go handleTCP: every failed dial (refused, unreachable, timeout) is answered with reply 1 (general failure), so a refusal cannot be told from no route',
+    url: 'https://github.com/tailscale/tailscale/blob/v1.102.3/net/socks5/socks5.go',
+  },
+  'tailscale-ping-tsmp': {
+    title:
+      'tailscale v1.102.3 cmd/tailscale/cli/ping.go: `tailscale ping --tsmp` sends a TSMP ping through WireGuard to the peer’s tailscaled (not either host OS stack) and prints "pong from …"',
+    url: 'https://github.com/tailscale/tailscale/blob/v1.102.3/cmd/tailscale/cli/ping.go',
+  },
 } as const satisfies Record<string, Source>;
 
 export type SourceId = keyof typeof SOURCES;

@@ -60,7 +60,7 @@ export function generateHost(config: HomelabConfig): Generated {
     authStep(config),
     approveRoutesStep(config, config.tailscale.hostname),
     clientAcceptRoutesStep(config),
-    keyExpiryStep(config.tailscale.hostname),
+    keyExpiryStep(config, config.tailscale.hostname),
   ]);
   const notes = [
     ...HOST_NOTES,

@@ -138,7 +138,7 @@ export function generateMacvlan(config: HomelabConfig): Generated {
       : undefined,
     approveRoutesStep(config, config.tailscale.hostname),
     clientAcceptRoutesStep(config),
-    keyExpiryStep(config.tailscale.hostname),
+    keyExpiryStep(config, config.tailscale.hostname),
   ]);
   const notes = [
     ...MACVLAN_NOTES,

@@ -1,19 +1,31 @@
-import type { HomelabConfig } from '../model/config.js';
+import { autoApproversSnippet, inlineJson } from '../control/approval.js';
+import { expectedRoutes } from '../control/routes.js';
+import { controlKindOf, type HomelabConfig } from '../model/config.js';
 import { cidrContains } from '../model/net.js';
 
 /** Manual steps shared by the modes; each mode adds its own before these. */
 
 export function authStep(config: HomelabConfig): string {
   const auth = config.tailscale.auth;
+  const tags = config.tailscale.tags;
+  const headscale = controlKindOf(config.tailscale) === 'headscale';
+  const key = headscale
+    ? `a Headscale pre-auth key (headscale preauthkeys create --user <id> --reusable${tags.length > 0 ? ` --tags ${tags.join(',')}` : ''}; the node gets its tags from the key)`
+    : undefined;
   switch (auth.method) {
     case 'env_file':
-      return `Put TS_AUTHKEY=<your auth key> in ${auth.path} (chmod 600; never in this file).`;
+      return `Put TS_AUTHKEY=<${key ?? 'your auth key'}> in ${auth.path} (chmod 600; never in this file).`;
     case 'secret_file':
-      return `Put only the auth key in ${auth.path} (chmod 600); compose mounts it at /run/secrets/ts_authkey.`;
+      return `Put only ${key ?? 'the auth key'} in ${auth.path} (chmod 600); compose mounts it at /run/secrets/ts_authkey.`;
     case 'oauth':
-      return `Put TS_CLIENT_ID=<id> and TS_CLIENT_SECRET=<secret> of an OAuth client allowed to use ${config.tailscale.tags.join(', ')} in ${auth.clientIdEnvFile} (chmod 600).`;
+      return auth.clientSecretFile
+        ? `Put only the secret of an OAuth client allowed to use ${tags.join(', ')} (tskey-client-…?ephemeral=false&preauthorized=true: without ?ephemeral=false the minted key is ephemeral and the router disappears when it goes offline) in ${auth.clientSecretFile} (chmod 600); compose mounts it at /run/secrets/${OAUTH_SECRET}.`
+        : `Put TS_CLIENT_SECRET=<secret of an OAuth client allowed to use ${tags.join(', ')}, ending in ?ephemeral=false&preauthorized=true> in ${auth.clientIdEnvFile} (chmod 600).`;
   }
 }
+
+/** Compose secret name of the OAuth client secret (auth.method oauth with clientSecretFile). */
+export const OAUTH_SECRET = 'ts_client_secret';
 
 export function approveRoutesStep(config: HomelabConfig, machine: string): string | undefined {
   const { advertiseRoutes: routes, tags, exitNode } = config.tailscale;
@@ -21,14 +33,27 @@ export function approveRoutesStep(config: HomelabConfig, machine: string): strin
   const what = [routes.length > 0 ? `the routes ${routes.join(', ')}` : '', exitNode ? 'the exit node' : '']
     .filter(Boolean)
     .join(' and ');
+  const kind = controlKindOf(config.tailscale);
+  const api = config.tailscale.control?.api ? 'tailbridge routes approve, ' : '';
+  if (kind === 'headscale') {
+    const policy = autoApproversSnippet(kind, expectedRoutes(routes, exitNode), undefined, tags);
+    return `Approve ${what} of ${machine} on Headscale (${api}headscale nodes approve-routes --identifier <id> --routes ${expectedRoutes(routes, exitNode).join(',')}), or once in the policy: ${oneLine(policy.json)}.`;
+  }
   const policy =
     tags.length > 0
-      ? ` or once in the policy file: "autoApprovers": {${routes.length > 0 ? `"routes": {${routes.map((r) => `"${r}": ["${tags[0]}"]`).join(', ')}}` : ''}${routes.length > 0 && exitNode ? ', ' : ''}${exitNode ? `"exitNode": ["${tags[0]}"]` : ''}}`
+      ? ` or once in the policy file: ${oneLine(autoApproversSnippet(kind, expectedRoutes(routes, exitNode), undefined, tags).json)}`
       : '';
-  return `Approve ${what} of ${machine} in the admin console (Machines → ${machine} → Edit route settings)${policy}.`;
+  return `Approve ${what} of ${machine} ${api ? `(${api.slice(0, -2)}) or ` : ''}in the admin console (Machines → ${machine} → Edit route settings)${policy}.`;
 }
 
-export function keyExpiryStep(machines: string): string {
+/** The snippet's members without the outer braces, to read as a policy fragment in a sentence. */
+function oneLine(json: string): string {
+  return inlineJson(JSON.parse(json)).slice(1, -1);
+}
+
+export function keyExpiryStep(config: HomelabConfig, machines: string): string | undefined {
+  if (controlKindOf(config.tailscale) === 'headscale')
+    return `Headscale expires nodes only when its config sets node.expiry (default 0: never); if yours does, run headscale nodes expire --identifier <id> --disable for ${machines}.`;
   return `Disable key expiry for ${machines} in the admin console, or the node drops off the tailnet when its key expires.`;
 }
 

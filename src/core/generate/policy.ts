@@ -43,10 +43,13 @@ export const EXTRA_ARGS_FLAGS: FlagPolicy = {
     'hostname',
     'authkey',
     'auth-key',
+    // tailscale.controlServer: the user's copy next to the generated one makes `tailscale up` exit 2
+    // ("flag provided multiple times", measured with tailscale v1.102.3).
+    'login-server',
   ],
-  valued: ['advertise-tags', 'advertise-routes', 'hostname', 'authkey', 'auth-key'],
+  valued: ['advertise-tags', 'advertise-routes', 'hostname', 'authkey', 'auth-key', 'login-server'],
   removed: {
-    text: 'tailbridge.yaml sets it (tailscale.tags, acceptRoutes, exitNode; routes go in TS_ROUTES, the name in TS_HOSTNAME, the key in tailscale.auth)',
+    text: 'tailbridge.yaml sets it (tailscale.tags, acceptRoutes, exitNode, controlServer; routes go in TS_ROUTES, the name in TS_HOSTNAME, the key in tailscale.auth)',
     source: 'containerboot-up-args',
   },
 };
@@ -196,7 +199,7 @@ function environmentPolicy(config: HomelabConfig, shape: PolicyShape, generated:
     removed[v] =
       auth.method === 'oauth'
         ? {
-            text: `the OAuth client comes from env_file ${auth.clientIdEnvFile} (tailscale.auth); one set here would override it`,
+            text: `the OAuth client comes from ${auth.clientSecretFile ? 'a compose secret (TS_CLIENT_SECRET=file:…)' : `env_file ${auth.clientIdEnvFile}`} (tailscale.auth); one set here would override it`,
           }
         : {
             text: 'tailbridge.yaml logs in with an auth key (tailscale.auth); OAuth settings cannot be combined with it',
@@ -222,7 +225,7 @@ function environmentPolicy(config: HomelabConfig, shape: PolicyShape, generated:
 function authPolicy(config: HomelabConfig, keys: Record<string, KeyPolicy>): void {
   const auth = config.tailscale.auth;
   if (auth.method === 'env_file') keys.env_file = { own: 'entries', kind: 'path', names: [auth.path] };
-  else if (auth.method === 'oauth')
+  else if (auth.method === 'oauth' && auth.clientIdEnvFile)
     keys.env_file = { own: 'entries', kind: 'path', names: [auth.clientIdEnvFile] };
   else keys.secrets = { own: 'entries', kind: 'secret', names: [] };
 }

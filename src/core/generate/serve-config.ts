@@ -10,7 +10,7 @@ export interface ServeConfig {
 export interface ServeEntry {
   service: ServiceTarget;
   tailnetPort: number;
-  /** How a tailnet client reaches it; <host> is the node's MagicDNS name. */
+  /** How a tailnet client reaches it, at the node's MagicDNS name. */
   url: string;
 }
 
@@ -21,7 +21,7 @@ export const CERT_DOMAIN = '${TS_CERT_DOMAIN}';
  * One tailnet port per service (its own port, bumped if taken): `tailscale serve` handlers on the
  * same port and path replace each other, which is what broke the seed's three `serve --bg` calls.
  */
-export function buildServeConfig(services: readonly ServiceTarget[], hostname: string) {
+export function buildServeConfig(services: readonly ServiceTarget[], fqdn: string) {
   if (services.length === 0)
     throw new TailbridgeError('serve mode needs at least one entry in services (nothing to serve)');
   const config: ServeConfig = { TCP: {} };
@@ -35,13 +35,13 @@ export function buildServeConfig(services: readonly ServiceTarget[], hostname: s
     const target = `${containerName(service)}:${service.port}`;
     if (service.protocol === 'tcp') {
       config.TCP[String(port)] = { TCPForward: target };
-      entries.push({ service, tailnetPort: port, url: `tcp://${hostname}.<tailnet>.ts.net:${port}` });
+      entries.push({ service, tailnetPort: port, url: `tcp://${fqdn}:${port}` });
       continue;
     }
     const scheme = service.protocol === 'https' ? 'https+insecure' : 'http';
     config.TCP[String(port)] = { HTTPS: true };
     web[`${CERT_DOMAIN}:${port}`] = { Handlers: { '/': { Proxy: `${scheme}://${target}` } } };
-    entries.push({ service, tailnetPort: port, url: `https://${hostname}.<tailnet>.ts.net:${port}` });
+    entries.push({ service, tailnetPort: port, url: `https://${fqdn}:${port}` });
   }
   if (Object.keys(web).length > 0) config.Web = web;
   return { config, entries };

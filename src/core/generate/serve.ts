@@ -1,4 +1,5 @@
 import { renderStandalone } from '../compose/edits.js';
+import { magicDnsName } from '../control/server.js';
 import type { Fact } from '../facts/sources.js';
 import type { HomelabConfig } from '../model/config.js';
 import { renderHeader } from './header.js';
@@ -31,7 +32,10 @@ export const SERVE_NOTES: Fact[] = [
 ];
 
 export function generateServe(config: HomelabConfig): Generated {
-  const { config: serveConfig, entries } = buildServeConfig(config.services, config.tailscale.hostname);
+  const { config: serveConfig, entries } = buildServeConfig(
+    config.services,
+    magicDnsName(config, config.tailscale.hostname),
+  );
   const edits = userspaceEdits(config, {
     environment: { TS_SERVE_CONFIG: `${SERVE_MOUNT}/serve.json` },
     volumes: [`./${SERVE_DIR}:${SERVE_MOUNT}:ro`],

@@ -111,7 +111,7 @@ export function generateSidecar(config: HomelabConfig): Generated {
     `If docker then reports a conflict with network_mode, also remove hostname:, dns: or extra_hosts: from those apps.`,
     movedPortsStep(config),
     `${authStep(config)} One key logs in ${config.services.length} nodes, so it must be reusable${config.tailscale.tags.length > 0 ? ' and allowed to use the tags' : ''}.`,
-    keyExpiryStep(machines),
+    keyExpiryStep(config, machines),
     config.tailscale.advertiseRoutes.length > 0
       ? `Sidecars do not advertise ${config.tailscale.advertiseRoutes.join(', ')}; keep a subnet router (mode A or C) for that.`
       : undefined,

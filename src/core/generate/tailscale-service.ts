@@ -1,7 +1,8 @@
 import { TailbridgeError } from '../../errors.js';
 import type { ComposeEdit } from '../compose/edits.js';
 import type { Fact } from '../facts/sources.js';
-import { DEFAULT_CONTROL_SERVER, type HomelabConfig } from '../model/config.js';
+import { controlKindOf, DEFAULT_CONTROL_SERVER, type HomelabConfig } from '../model/config.js';
+import { OAUTH_SECRET } from './manual-steps.js';
 import { tailscalePolicy, withGeneratedEntries } from './policy.js';
 
 /** Pieces every generated tailscale service shares: image, identity, state, auth, routes, health. */
@@ -65,9 +66,17 @@ export function loginServerArgs(controlServer: string): string[] {
   return bare(controlServer) === bare(DEFAULT_CONTROL_SERVER) ? [] : [`--login-server=${controlServer}`];
 }
 
+/**
+ * --advertise-tags only where the control server takes them: Headscale rejects them with a pre-auth
+ * key (the key carries the tags), Tailscale needs them for an OAuth client's minted key.
+ */
+export function advertisesTags(config: HomelabConfig): boolean {
+  return config.tailscale.tags.length > 0 && controlKindOf(config.tailscale) !== 'headscale';
+}
+
 export function extraArgs(config: HomelabConfig, opts: { acceptRoutes: boolean; exitNode: boolean }): string {
   const args: string[] = [...loginServerArgs(config.tailscale.controlServer)];
-  if (config.tailscale.tags.length > 0) args.push(`--advertise-tags=${config.tailscale.tags.join(',')}`);
+  if (advertisesTags(config)) args.push(`--advertise-tags=${config.tailscale.tags.join(',')}`);
   if (opts.acceptRoutes) args.push('--accept-routes');
   if (opts.exitNode) args.push('--advertise-exit-node');
   return args.join(' ');
@@ -82,7 +91,13 @@ function authFields(config: HomelabConfig): {
     case 'env_file':
       return { service: { env_file: [auth.path] }, env: {} };
     case 'oauth':
-      return { service: { env_file: [auth.clientIdEnvFile] }, env: {} };
+      // tailscale up reads a "file:" client secret itself (cmd/tailscale/cli/up.go resolveValue).
+      return auth.clientSecretFile
+        ? {
+            service: { secrets: [OAUTH_SECRET] },
+            env: { TS_CLIENT_SECRET: `file:/run/secrets/${OAUTH_SECRET}` },
+          }
+        : { service: { env_file: [auth.clientIdEnvFile!] }, env: {} };
     case 'secret_file':
       return {
         service: { secrets: [AUTH_SECRET] },
@@ -94,9 +109,11 @@ function authFields(config: HomelabConfig): {
 /** Top-level `secrets:` entry when the auth key comes from a file (never inline). */
 export function authEdits(config: HomelabConfig): ComposeEdit[] {
   const auth = config.tailscale.auth;
-  return auth.method === 'secret_file'
-    ? [{ op: 'put', path: ['secrets', AUTH_SECRET], value: { file: auth.path } }]
-    : [];
+  if (auth.method === 'secret_file')
+    return [{ op: 'put', path: ['secrets', AUTH_SECRET], value: { file: auth.path } }];
+  if (auth.method === 'oauth' && auth.clientSecretFile)
+    return [{ op: 'put', path: ['secrets', OAUTH_SECRET], value: { file: auth.clientSecretFile } }];
+  return [];
 }
 
 export function tailscaleEnvironment(
@@ -249,6 +266,16 @@ export function commonNotes(config: HomelabConfig, kernelMode: boolean): Fact[] 
     notes.push({
       text: `The control server ${config.tailscale.controlServer} is passed as ${login[0]} in TS_EXTRA_ARGS: containerboot appends TS_EXTRA_ARGS to \`tailscale up\`, and the node keeps the control URL in its state after the first login.`,
       source: 'containerboot-extra-args',
+    });
+  if (controlKindOf(config.tailscale) === 'headscale' && config.tailscale.tags.length > 0)
+    notes.push({
+      text: `Tags come from the pre-auth key (headscale preauthkeys create --tags ${config.tailscale.tags.join(',')}): Headscale rejects --advertise-tags from a node that logs in with a pre-auth key, so TS_EXTRA_ARGS does not carry them.`,
+      source: 'headscale-tags',
+    });
+  if (config.tailscale.auth.method === 'oauth')
+    notes.push({
+      text: `An OAuth client logs in: tailscale up mints a tagged auth key with it (TS_CLIENT_SECRET${config.tailscale.auth.clientSecretFile ? ' read from the mounted file' : ''}, --advertise-tags=${config.tailscale.tags.join(',')}); the key is ephemeral unless the secret ends in ?ephemeral=false.`,
+      source: 'containerboot-oauth',
     });
   if (kernelMode && config.tailscale.advertiseRoutes.some((r) => r.includes(':')))
     notes.push({

@@ -70,7 +70,7 @@ export function userspaceSteps(config: HomelabConfig): string[] {
       : undefined,
     approveRoutesStep(config, config.tailscale.hostname),
     clientAcceptRoutesStep(config),
-    keyExpiryStep(config.tailscale.hostname),
+    keyExpiryStep(config, config.tailscale.hostname),
   ]);
 }
 

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { LintSettings } from '../lint/settings.js';
+import { CONTROL_KINDS, type ControlKind, controlKindOf, DEFAULT_CONTROL_SERVER } from './control-kind.js';
 import { cidrContains, isIPv4Cidr, isIPv6Cidr, parseIPv4 } from './net.js';
+
+export { CONTROL_KINDS, type ControlKind, controlKindOf, DEFAULT_CONTROL_SERVER };
 
 const ipv4 = z
   .string()
@@ -23,9 +26,6 @@ const pinnedImage = z
         'must be pinned to a version tag or digest (e.g. tailscale/tailscale:v1.102.3), not latest/stable or untagged',
     },
   );
-
-/** Tailscale's own coordination server: what `tailscale up` uses without --login-server. */
-export const DEFAULT_CONTROL_SERVER = 'https://controlplane.tailscale.com';
 
 const controlServerUrl = z.string().refine(
   (s) => {
@@ -92,10 +92,100 @@ export const Auth = z.discriminatedUnion('method', [
   z
     .object({
       method: z.literal('oauth'),
-      clientIdEnvFile: z.string().min(1).describe('env file holding TS_CLIENT_ID and TS_CLIENT_SECRET'),
+      clientSecretFile: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'host file holding only the OAuth client secret (tskey-client-…, optionally ?ephemeral=false&preauthorized=true); mounted as a compose secret and passed as TS_CLIENT_SECRET=file:/run/secrets/ts_client_secret',
+        ),
+      clientIdEnvFile: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('older form: env file holding TS_CLIENT_SECRET (and TS_CLIENT_ID)'),
     })
-    .strict(),
+    .strict()
+    .describe(
+      "An OAuth client of Tailscale's control plane mints a tagged auth key at login (needs tailscale.tags); clientSecretFile or clientIdEnvFile.",
+    ),
 ]);
+
+const envName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME of an environment variable (letters, digits, _)');
+
+/** Where a secret is read from: a file or an environment variable, named here — never the secret itself. */
+export const SecretRef = z
+  .object({
+    file: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('file holding only the secret (relative to tailbridge.yaml); chmod 600'),
+    env: envName.optional().describe('name of the environment variable holding the secret'),
+  })
+  .strict()
+  .describe('Where the secret is read from: { file: path } or { env: NAME } (never the secret itself).');
+
+export const ControlApi = z
+  .object({
+    url: controlServerUrl
+      .optional()
+      .describe(
+        "API base URL. Default: controlServer for Headscale, https://api.tailscale.com for Tailscale's control plane.",
+      ),
+    tailnet: z
+      .string()
+      .min(1)
+      .default('-')
+      .describe("Tailscale only: the tailnet of the API paths; '-' is the credential's own tailnet."),
+    caFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'PEM file of a private CA that signed the API server’s certificate (trusted in addition to the system CAs).',
+      ),
+    apiKey: SecretRef.optional().describe(
+      'Headscale API key (headscale apikeys create) or Tailscale API access token (tskey-api-…).',
+    ),
+    oauth: z
+      .object({
+        clientId: z.string().min(1).describe('OAuth client ID (not secret).'),
+        clientSecret: SecretRef.describe('Where the OAuth client secret is read from.'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'Tailscale only: an OAuth client whose scopes allow reading and writing device routes (KB 1623).',
+      ),
+  })
+  .strict();
+
+export const Control = z
+  .object({
+    kind: z
+      .enum(CONTROL_KINDS)
+      .optional()
+      .describe(
+        'Which control server controlServer is. Default: tailscale for *.tailscale.com, headscale for any other URL.',
+      ),
+    baseDomain: z
+      .string()
+      .regex(
+        /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$/,
+        'must be a DNS name without a trailing dot, like tail1234.ts.net or ts.example.com',
+      )
+      .optional()
+      .describe(
+        "MagicDNS suffix of the tailnet: Headscale's dns.base_domain, or the tailnet DNS name on Tailscale (tailXXXX.ts.net).",
+      ),
+    api: ControlApi.optional().describe(
+      "Read routes from the control server's API and approve them (tailbridge routes, verify L3).",
+    ),
+  })
+  .strict();
 
 export const Tailscale = z
   .object({
@@ -120,6 +210,9 @@ export const Tailscale = z
       .describe(
         "Control server URL; another one than Tailscale's (e.g. Headscale) is passed to `tailscale up` as --login-server.",
       ),
+    control: Control.optional().describe(
+      'What the control server is (Tailscale or Headscale), its MagicDNS domain and API access.',
+    ),
   })
   .strict();
 
@@ -266,6 +359,7 @@ export const Config = z
         path: ['host', 'address'],
         message: `is outside lan.subnet ${c.lan.subnet}`,
       });
+    refineControl(c.tailscale, ctx);
     const names = new Set<string>();
     c.services.forEach((s, i) => {
       if (names.has(s.name))
@@ -278,11 +372,74 @@ export const Config = z
     });
   });
 
+type TailscaleOut = z.output<typeof Tailscale>;
+type RefineCtx = z.RefinementCtx;
+
+/** A value that is a key itself, not a path or a variable name. */
+const LOOKS_LIKE_KEY = /^(tskey|hskey)-/;
+
+function refineSecretRef(ref: z.output<typeof SecretRef>, path: (string | number)[], ctx: RefineCtx): void {
+  const given = [ref.file, ref.env].filter((v) => v !== undefined).length;
+  if (given !== 1)
+    ctx.addIssue({
+      code: 'custom',
+      path,
+      message: 'name exactly one of file (a path) or env (a variable name)',
+    });
+  for (const k of ['file', 'env'] as const) {
+    const v = ref[k];
+    if (v !== undefined && LOOKS_LIKE_KEY.test(v))
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, k],
+        message: 'is a key itself: put the key in a file or variable and name that here',
+      });
+  }
+}
+
+function refineControl(ts: TailscaleOut, ctx: RefineCtx): void {
+  const kind = controlKindOf(ts);
+  const auth = ts.auth;
+  if (auth.method === 'oauth') {
+    const forms = [auth.clientSecretFile, auth.clientIdEnvFile].filter((v) => v !== undefined).length;
+    if (forms !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tailscale', 'auth'],
+        message: 'oauth needs exactly one of clientSecretFile or clientIdEnvFile',
+      });
+    if (kind === 'headscale')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tailscale', 'auth', 'method'],
+        message:
+          'oauth mints keys at api.tailscale.com, which a Headscale tailnet does not use: use a pre-auth key (headscale preauthkeys create --tags …) with env_file or secret_file',
+      });
+  }
+  const api = ts.control?.api;
+  if (!api) return;
+  const at = ['tailscale', 'control', 'api'];
+  if (api.apiKey && api.oauth)
+    ctx.addIssue({ code: 'custom', path: at, message: 'give apiKey or oauth, not both' });
+  if (api.apiKey) refineSecretRef(api.apiKey, [...at, 'apiKey'], ctx);
+  if (api.oauth) {
+    refineSecretRef(api.oauth.clientSecret, [...at, 'oauth', 'clientSecret'], ctx);
+    if (kind === 'headscale')
+      ctx.addIssue({
+        code: 'custom',
+        path: [...at, 'oauth'],
+        message: 'Headscale has no OAuth clients: use apiKey (headscale apikeys create)',
+      });
+  }
+}
+
 export type ConfigInput = z.input<typeof Config>;
 export type HomelabConfig = z.output<typeof Config>;
 export type ServiceTarget = z.output<typeof Service>;
 export type AuthConfig = z.output<typeof Auth>;
 export type VerifyConfig = z.output<typeof Verify>;
+export type SecretRefConfig = z.output<typeof SecretRef>;
+export type ControlApiConfig = z.output<typeof ControlApi>;
 
 export const serviceName = (s: ServiceTarget): string => s.service ?? s.name;
 export const containerName = (s: ServiceTarget): string => s.container ?? serviceName(s);

@@ -5,7 +5,8 @@ import { parseYaml, positionAt, positionOfNode } from '../compose/yaml-source.js
 import type { Problem } from '../problem.js';
 import { Config, type HomelabConfig } from './config.js';
 
-const SECRET_LITERAL = /tskey-[A-Za-z0-9-]+/;
+/** Tailscale keys (tskey-…) and Headscale keys (hskey-auth-…, hskey-api-…); the masked form hskey-…-*** is not a secret. */
+const SECRET_LITERAL = /(tskey-[A-Za-z0-9-]+|hskey-[a-z]+-[A-Za-z0-9]+-(?!\*\*\*)[A-Za-z0-9])/;
 
 /** Parses and validates a tailbridge.yaml text. Throws InputError with one positioned problem per issue. */
 export function parseConfig(file: string, text: string): HomelabConfig {
@@ -21,7 +22,7 @@ export function parseConfig(file: string, text: string): HomelabConfig {
           line: pos.line,
           column: pos.column,
           message:
-            'inline Tailscale key: put it in an env_file or secret file and reference the path (tailscale.auth)',
+            'inline Tailscale/Headscale key: put it in a file or environment variable and name that here (tailscale.auth, tailscale.control.api)',
         });
       }
     },

@@ -1,3 +1,4 @@
+import { CONTROL_LABEL, controlServer, HEADSCALE_FEATURES, HEADSCALE_LACKS } from '../control/server.js';
 import type { HomelabConfig } from '../model/config.js';
 import type { Mode } from '../model/modes.js';
 import { cidrsOverlap, isIPv6Cidr } from '../model/net.js';
@@ -193,6 +194,14 @@ export function findBlockers(config: HomelabConfig, env: EnvironmentFacts): Bloc
           );
 
   // ── serve (B) ──────────────────────────────────────────────────────────────
+  const control = controlServer(config);
+  if (control.kind === 'headscale')
+    add(
+      'serve',
+      'blocks',
+      `the control server ${control.url} is ${CONTROL_LABEL.headscale}, which has no ${HEADSCALE_LACKS}: TS_SERVE_CONFIG's HTTPS handlers are never applied and tailnet clients cannot use serve (the sidecar mode does not use serve and stays available)`,
+      HEADSCALE_FEATURES,
+    );
   if (config.services.length === 0) {
     add('serve', 'blocks', 'no services listed: serve has nothing to proxy', 'serve-config');
     add(

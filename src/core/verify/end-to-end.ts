@@ -4,10 +4,42 @@ import { type Check, fail, pass, skip } from './types.js';
 
 export type Vantage = 'probe' | 'from-tailnet';
 
-export type TargetResult = { host: string; result: TcpResult } | { skip: string };
+/** What `tailscale ping --tsmp -c 1` from the vantage point showed. */
+export interface PingResult {
+  ok: boolean;
+  /** The pong line, or why there was none. */
+  detail: string;
+}
+
+export type TargetResult =
+  | { host: string; result: TcpResult }
+  | { host: string; ping: PingResult }
+  | { skip: string };
+
+/** `tailscale ping` exits 0 after a pong ("pong from <name> (<ip>) via … in …"), 1 with "no reply". */
+export function classifyTailscalePing(r: { exitCode: number; stdout: string; stderr: string }): PingResult {
+  const lines = `${r.stdout}\n${r.stderr}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const pong = lines.find((l) => /^pong from /.test(l));
+  if (r.exitCode === 0 && pong) return { ok: true, detail: pong };
+  const why = lines.find((l) => !/^pong from /.test(l)) ?? `exit ${r.exitCode}`;
+  return { ok: false, detail: r.exitCode === 127 ? `tailscale is not usable here: ${why}` : why };
+}
+
+/** The argv of the ping: TSMP through WireGuard to the peer's tailscaled, one try. */
+export function tailscalePingArgs(ip: string, timeoutSeconds = 5): string[] {
+  return ['ping', '--tsmp', '-c', '1', `--timeout=${timeoutSeconds}s`, ip];
+}
 
 const VANTAGE_TEXT: Record<Vantage, string> = {
   probe: 'through the probe container’s SOCKS5 proxy',
+  'from-tailnet': 'from this tailnet device',
+};
+
+const PING_VANTAGE: Record<Vantage, string> = {
+  probe: 'from the probe container',
   'from-tailnet': 'from this tailnet device',
 };
 
@@ -19,9 +51,20 @@ export function evaluateEndToEnd(
 ): Check[] {
   return targets.map((t) => {
     const base = { id: t.id, layer: 'L4' as const, title: t.name };
+    if (t.unsupported) return skip({ ...base, source: 'headscale-features' }, t.unsupported);
     const r = results[t.id];
     if (!r) return skip(base, 'not checked');
     if ('skip' in r) return skip(base, r.skip);
+    if ('ping' in r) {
+      const evidence = `tailscale ping --tsmp ${r.host} ${PING_VANTAGE[vantage]}: ${r.ping.detail}`;
+      return r.ping.ok
+        ? pass({ ...base, source: 'tailscale-ping-tsmp' }, evidence)
+        : fail(
+            { ...base, source: 'tailscale-ping-tsmp' },
+            evidence,
+            'the node does not answer through WireGuard: check L3 (Running, IPs), that both ends are online, and a direct or DERP path (tailscale netcheck)',
+          );
+    }
     const evidence = `TCP ${r.host}:${t.port} ${VANTAGE_TEXT[vantage]}: ${r.result.detail}`;
     const ok = t.require === 'open' ? r.result.outcome === 'open' : answered(r.result.outcome);
     if (ok) return pass(base, evidence);

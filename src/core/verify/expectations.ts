@@ -1,8 +1,9 @@
 import type { ComposeEdit } from '../compose/edits.js';
+import { CONTROL_LABEL, controlServer, HEADSCALE_LACKS, magicDnsName } from '../control/server.js';
 import { generate } from '../generate/index.js';
 import { shimInterfaceName } from '../generate/shim-script.js';
 import { sidecarHostname, sidecarService } from '../generate/sidecar.js';
-import { containerName, type HomelabConfig } from '../model/config.js';
+import { type ControlKind, containerName, type HomelabConfig } from '../model/config.js';
 import type { Mode } from '../model/modes.js';
 import { cidrContains } from '../model/net.js';
 
@@ -43,6 +44,8 @@ export interface ServeEndpoint {
   port: number;
   kind: 'https' | 'tcp';
   service: string;
+  /** The backend the handler must point at: the Proxy URL (`http://jellyfin:8096`) or TCPForward (`host:port`). */
+  target: string;
 }
 
 export interface ExpectedContainer {
@@ -59,6 +62,8 @@ export interface ExpectedContainer {
   routes: string[];
   exitNode: boolean;
   tags: string[];
+  /** The control server the node logs in to (what it can approve, whether serve exists). */
+  control: { kind: ControlKind; url: string };
   serve: ServeEndpoint[];
   healthcheck: boolean;
   services: ExpectedService[];
@@ -82,6 +87,13 @@ export interface TailnetTarget {
   port: number;
   via: 'subnet-route' | 'serve' | 'tailscale-ip';
   require: 'open' | 'reachable';
+  /**
+   * tcp: a connection to host:port; ping: `tailscale ping --tsmp` from the vantage point (proves the
+   * node answers through WireGuard; tailscale's SOCKS5 server cannot tell a refusal from no route).
+   */
+  check: 'tcp' | 'ping';
+  /** Set when this target cannot be checked on this control server, with why. */
+  unsupported?: string;
 }
 
 type ComposeDoc = {
@@ -199,7 +211,7 @@ function serveEndpoints(files: { path: string; content: string }[], config: Home
       config.services.find(
         (s) => target.includes(`//${containerName(s)}:`) || target.startsWith(`${containerName(s)}:`),
       )?.name ?? `port ${port}`;
-    return { port: Number(port), kind: h.TCPForward ? 'tcp' : 'https', service } as ServeEndpoint;
+    return { port: Number(port), kind: h.TCPForward ? 'tcp' : 'https', service, target } as ServeEndpoint;
   });
   // JSON objects list integer keys in ascending order; report them in the config's service order.
   const order = (e: ServeEndpoint) => {
@@ -250,6 +262,7 @@ export function expectations(config: HomelabConfig, mode: Mode): Expectations {
       routes,
       exitNode,
       tags: config.tailscale.tags,
+      control: { kind: controlServer(config).kind, url: config.tailscale.controlServer },
       serve: mode === 'serve' ? serveEndpoints(generated.files, config) : [],
       healthcheck: service.healthcheck !== undefined || env.TS_ENABLE_HEALTH_CHECK === 'true',
       services,
@@ -288,6 +301,7 @@ function tailnetTargets(config: HomelabConfig, mode: Mode, containers: ExpectedC
         port: s.port,
         via: 'subnet-route',
         require: 'open',
+        check: 'tcp',
       });
     for (const t of (config.verify?.lanTargets ?? []).filter((x) => routed(x.address)))
       targets.push({
@@ -297,17 +311,25 @@ function tailnetTargets(config: HomelabConfig, mode: Mode, containers: ExpectedC
         port: t.port,
         via: 'subnet-route',
         require: 'open',
+        check: 'tcp',
       });
   }
+  const control = controlServer(config);
+  const noServe =
+    control.kind === 'headscale'
+      ? `serve endpoints are reachable only on Tailscale's own control plane: ${CONTROL_LABEL.headscale} (${control.url}) has no ${HEADSCALE_LACKS} (headscale docs/about/features.md)`
+      : undefined;
   for (const c of containers) {
     for (const e of c.serve)
       targets.push({
-        id: `L4.serve:${e.port}`,
-        name: `${e.service} served at ${c.hostname}.<tailnet>:${e.port}`,
+        id: `L4.serve:${e.service}`,
+        name: `${e.service} served at ${magicDnsName(config, c.hostname)}:${e.port}`,
         host: `{fqdn:${c.hostname}}`,
         port: e.port,
         via: 'serve',
         require: 'open',
+        check: 'tcp',
+        ...(noServe ? { unsupported: noServe } : {}),
       });
     if (mode === 'sidecar') {
       const app = config.services.find((s) => c.service === sidecarService(s));
@@ -319,17 +341,21 @@ function tailnetTargets(config: HomelabConfig, mode: Mode, containers: ExpectedC
           port: app.port,
           via: 'tailscale-ip',
           require: 'open',
+          check: 'tcp',
         });
     }
   }
-  if (main && mode !== 'sidecar')
+  if (main && mode !== 'sidecar') {
+    const viaServe = main.serve.length > 0 && !noServe;
     targets.push({
       id: 'L4.tailscale-ip',
       name: `${main.hostname}'s Tailscale IP answers`,
       host: `{ip:${main.hostname}}`,
-      port: main.serve[0]?.port ?? 9,
+      port: viaServe ? main.serve[0]!.port : 0,
       via: 'tailscale-ip',
-      require: main.serve.length > 0 ? 'open' : 'reachable',
+      require: viaServe ? 'open' : 'reachable',
+      check: viaServe ? 'tcp' : 'ping',
     });
+  }
   return targets;
 }

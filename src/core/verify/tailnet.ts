@@ -1,5 +1,10 @@
+import { describeNode, nameHolders } from '../control/find-node.js';
+import { CONTROL_LABEL } from '../control/server.js';
 import { cidrContains } from '../model/net.js';
+import { type ControlEvidence, evaluateControl } from './control.js';
 import type { ExpectedContainer } from './expectations.js';
+import { evaluateRoutes } from './routes.js';
+import { evaluateServe, type ServeEvidence } from './serve.js';
 import { type Check, fail, pass, skip } from './types.js';
 
 /** The fields of `tailscale status --json` (ipnstate.Status) verify reads. */
@@ -13,6 +18,10 @@ export interface TailscaleStatus {
   CertDomains?: string[] | null;
   CurrentTailnet?: { Name?: string; MagicDNSSuffix?: string; MagicDNSEnabled?: boolean } | null;
   Self?: {
+    /** Stable node id: Tailscale's API nodeId, Headscale's numeric node id. */
+    ID?: string;
+    /** `nodekey:<hex>`, as the control server lists it. */
+    PublicKey?: string;
     HostName?: string;
     DNSName?: string;
     TailscaleIPs?: string[] | null;
@@ -54,23 +63,13 @@ export function tailnetSuffix(s: TailscaleStatus): string | undefined {
 /** Warnings that describe a choice rather than a fault. */
 const BENIGN_HEALTH = [/--accept-routes is false/i, /update available/i, /is not the latest version/i];
 
-export function autoApproversSnippet(
-  routes: readonly string[],
-  tags: readonly string[],
-  exitNode = false,
-): string {
-  const tag = tags[0] ?? 'tag:<your-tag>';
-  const parts: string[] = [];
-  if (routes.length > 0) parts.push(`"routes": {${routes.map((r) => `"${r}": ["${tag}"]`).join(', ')}}`);
-  if (exitNode) parts.push(`"exitNode": ["${tag}"]`);
-  return `"autoApprovers": {${parts.join(', ')}}`;
-}
-
 export interface TailnetEvidence {
   status?: { exitCode: number; stdout: string; stderr: string };
   prefs?: TailscalePrefs;
   /** `tailscale serve status --json` */
-  serve?: { exitCode: number; stdout: string; stderr: string };
+  serve?: ServeEvidence;
+  /** The control server's view of this node (its API), or why it was not read. */
+  control?: ControlEvidence;
 }
 
 /** L3: the node as the tailnet sees it. */
@@ -119,7 +118,7 @@ export function evaluateTailnet(exp: ExpectedContainer, ev: TailnetEvidence, pre
   checks.push(
     ips.length > 0 ? pass(ipsBase, `TailscaleIPs ${ips.join(', ')}`) : fail(ipsBase, 'TailscaleIPs empty'),
   );
-  checks.push(evaluateHostname(exp, st, id));
+  checks.push(evaluateHostname(exp, st, ev.control, id));
   if (exp.userspace !== undefined && st.TUN !== undefined && st.TUN === exp.userspace)
     checks.push(
       fail(
@@ -132,7 +131,8 @@ export function evaluateTailnet(exp: ExpectedContainer, ev: TailnetEvidence, pre
         `TS_USERSPACE should be ${exp.userspace}: tailbridge apply`,
       ),
     );
-  checks.push(...evaluateRoutes(exp, st, ev.prefs, id));
+  checks.push(...evaluateControl(exp, ev.control, id));
+  checks.push(...evaluateRoutes(exp, st, ev.prefs, ev.control, id));
   checks.push(evaluateHealth(st, id));
   if (exp.serve.length > 0) checks.push(...evaluateServe(exp, st, ev.serve, id));
   return checks;
@@ -144,12 +144,32 @@ function skipRest(exp: ExpectedContainer, why: string, id: (s: string) => string
     skip({ id: id('hostname'), layer: 'L3', title: `machine name is ${exp.hostname}` }, why),
     ...exp.routes.map((r) => skip({ id: id(`route:${r}`), layer: 'L3', title: `route ${r} approved` }, why)),
     ...exp.serve.map((e) =>
-      skip({ id: id(`serve:${e.port}`), layer: 'L3', title: `serve port ${e.port}` }, why),
+      skip({ id: id(`serve:${e.service}`), layer: 'L3', title: `serve port ${e.port} → ${e.service}` }, why),
     ),
   ];
 }
 
-function evaluateHostname(exp: ExpectedContainer, st: TailscaleStatus, id: (s: string) => string): Check {
+/** The drift hint: from the control server (who holds the name, by id) or generic. */
+function driftHint(exp: ExpectedContainer, label: string, control: ControlEvidence | undefined): string {
+  const persist = 'state was lost (a new node registered): persist TS_STATE_DIR on a volume, then';
+  if (control?.read) {
+    const holders = nameHolders(control.others, exp.hostname, control.node);
+    const old = holders.map(describeNode).join(', ') || `the old ${exp.hostname}`;
+    if (control.kind === 'headscale') {
+      const del = holders.map((h) => `headscale nodes delete --identifier ${h.id}`).join('; ');
+      return `${persist} remove ${old} (${del || 'headscale nodes delete --identifier <id>'}) and rename this node back: headscale nodes rename --identifier ${control.node.id} ${exp.hostname}; its routes are approved per node, so approve them again (tailbridge routes approve)`;
+    }
+    return `${persist} remove ${old} in the admin console (Machines) and rename ${label} back to ${exp.hostname}; re-approve its routes (tailbridge routes approve)`;
+  }
+  return `${persist} delete the old offline ${exp.hostname} in the admin console (Machines) and rename ${label} back to ${exp.hostname}; re-approve its routes`;
+}
+
+function evaluateHostname(
+  exp: ExpectedContainer,
+  st: TailscaleStatus,
+  control: ControlEvidence | undefined,
+  id: (s: string) => string,
+): Check {
   const base = {
     id: id('hostname'),
     layer: 'L3' as const,
@@ -157,82 +177,28 @@ function evaluateHostname(exp: ExpectedContainer, st: TailscaleStatus, id: (s: s
     source: 'containerboot-state' as const,
   };
   const dnsName = st.Self?.DNSName?.replace(/\.$/, '') ?? '';
-  const label = dnsName.split('.')[0] ?? '';
   const hostName = st.Self?.HostName ?? '';
-  const evidence = `Self.HostName ${hostName || '(none)'}, Self.DNSName ${dnsName || '(none)'}`;
+  // The control server's name is current; the node's own DNSName can lag a rename.
+  const label = (control?.read ? control.node.name : dnsName.split('.')[0]) ?? '';
+  const evidence = `Self.HostName ${hostName || '(none)'}, Self.DNSName ${dnsName || '(none)'}${control?.read ? `, ${CONTROL_LABEL[control.kind]} name ${control.node.name} (id ${control.node.id})` : ''}`;
   const drift = new RegExp(`^${exp.hostname.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(\\d+)$`).exec(label);
-  if (drift)
+  if (drift) {
+    const holders = control?.read ? nameHolders(control.others, exp.hostname, control.node) : [];
     return fail(
       base,
-      `${evidence}: the tailnet already had a ${exp.hostname}, so this node became ${label}`,
-      `state was lost (a new node registered): persist TS_STATE_DIR on a volume, then delete the old offline ${exp.hostname} in the admin console (Machines) and rename ${label} back to ${exp.hostname}; re-approve its routes`,
+      `${evidence}: the tailnet already had a ${exp.hostname}${holders.length > 0 ? ` (${holders.map(describeNode).join(', ')})` : ''}, so this node became ${label}`,
+      driftHint(exp, label, control),
     );
+  }
   if (label && label !== exp.hostname)
     return fail(
       base,
       evidence,
-      `TS_HOSTNAME should be ${exp.hostname}; or the machine was renamed in the admin console`,
+      `TS_HOSTNAME should be ${exp.hostname}; or the machine was renamed ${control?.kind === 'headscale' ? 'on Headscale (headscale nodes rename)' : 'in the admin console'}`,
     );
   if (!label && hostName !== exp.hostname)
     return fail(base, evidence, `TS_HOSTNAME should be ${exp.hostname}`);
   return pass(base, evidence);
-}
-
-function evaluateRoutes(
-  exp: ExpectedContainer,
-  st: TailscaleStatus,
-  prefs: TailscalePrefs | undefined,
-  id: (s: string) => string,
-): Check[] {
-  const allowed = st.Self?.AllowedIPs ?? [];
-  const primary = st.Self?.PrimaryRoutes ?? [];
-  const advertised = prefs?.AdvertiseRoutes ?? undefined;
-  const machine = st.Self?.DNSName?.split('.')[0] || exp.hostname;
-  const unapproved = exp.routes.filter((r) => !allowed.includes(r));
-  const checks = exp.routes.map((r): Check => {
-    const base = {
-      id: id(`route:${r}`),
-      layer: 'L3' as const,
-      title: `route ${r} advertised and approved`,
-      source: 'ts-kb-1337' as const,
-    };
-    if (advertised && !advertised.includes(r))
-      return fail(
-        base,
-        `prefs AdvertiseRoutes [${advertised.join(', ')}] does not include ${r}`,
-        `put ${r} in TS_ROUTES (not --advertise-routes in TS_EXTRA_ARGS) and recreate the container: tailbridge apply`,
-      );
-    if (allowed.includes(r))
-      return pass(
-        base,
-        `in Self.AllowedIPs${primary.includes(r) ? ' and Self.PrimaryRoutes' : '; not in Self.PrimaryRoutes (another router is primary for it)'}`,
-      );
-    return fail(
-      base,
-      `not in Self.AllowedIPs [${allowed.join(', ')}]${advertised ? ' (advertised in prefs)' : ''}: advertised but not approved`,
-      `approve it in the admin console → Machines → ${machine} → Edit route settings → tick ${r}; or approve routes automatically with ${autoApproversSnippet(unapproved, exp.tags)} in the tailnet policy file${exp.tags.length === 0 ? ' (and tag the node: --advertise-tags)' : ''}`,
-    );
-  });
-  if (exp.exitNode) {
-    const base = {
-      id: id('exit-node'),
-      layer: 'L3' as const,
-      title: 'exit node approved',
-      source: 'ts-kb-1337' as const,
-    };
-    const ok =
-      st.Self?.ExitNodeOption === true || (allowed.includes('0.0.0.0/0') && allowed.includes('::/0'));
-    checks.push(
-      ok
-        ? pass(base, 'Self.AllowedIPs contains 0.0.0.0/0 and ::/0')
-        : fail(
-            base,
-            'exit node not approved (0.0.0.0/0, ::/0 missing from Self.AllowedIPs)',
-            `admin console → Machines → ${machine} → Edit route settings → Use as exit node; or ${autoApproversSnippet([], exp.tags, true)}`,
-          ),
-    );
-  }
-  return checks;
 }
 
 function evaluateHealth(st: TailscaleStatus, id: (s: string) => string): Check {
@@ -248,63 +214,6 @@ function evaluateHealth(st: TailscaleStatus, id: (s: string) => string): Check {
         `Health: ${text}`,
         'fix what the warning names; tailscale netcheck in the container shows connectivity',
       );
-}
-
-interface ServeStatusJson {
-  TCP?: Record<string, { HTTPS?: boolean; HTTP?: boolean; TCPForward?: string }> | null;
-  Web?: Record<string, { Handlers?: Record<string, { Proxy?: string }> }> | null;
-}
-
-function evaluateServe(
-  exp: ExpectedContainer,
-  st: TailscaleStatus,
-  serve: TailnetEvidence['serve'],
-  id: (s: string) => string,
-): Check[] {
-  const bases = exp.serve.map((e) => ({
-    e,
-    base: {
-      id: id(`serve:${e.port}`),
-      layer: 'L3' as const,
-      title: `serve port ${e.port} (${e.service})`,
-      source: 'serve-config' as const,
-    },
-  }));
-  if (!serve) return bases.map(({ base }) => skip(base, 'serve status not read'));
-  let cfg: ServeStatusJson = {};
-  try {
-    cfg = serve.stdout.trim()
-      ? (JSON.parse(serve.stdout.slice(serve.stdout.indexOf('{'))) as ServeStatusJson)
-      : {};
-  } catch {
-    return bases.map(({ base }) =>
-      fail(base, `tailscale serve status --json: ${(serve.stderr || serve.stdout).trim().split('\n')[0]}`),
-    );
-  }
-  const certDomains = st.CertDomains ?? [];
-  return bases.map(({ e, base }) => {
-    const h = cfg.TCP?.[String(e.port)];
-    if (!h)
-      return fail(
-        base,
-        `port ${e.port} not in the serve config (TCP ports: ${Object.keys(cfg.TCP ?? {}).join(', ') || 'none'})`,
-        e.kind === 'https' && certDomains.length === 0
-          ? 'HTTPS certificates are off for the tailnet (CertDomains empty), so containerboot did not apply a config with HTTPS ports: admin console → DNS → HTTPS Certificates'
-          : `is TS_SERVE_CONFIG set and the serve.json directory mounted? docker logs ${exp.containerName} | grep serve`,
-      );
-    if (e.kind === 'tcp') return pass(base, `TCP ${e.port} → ${h.TCPForward ?? '?'}`);
-    const proxies = Object.entries(cfg.Web ?? {})
-      .filter(([k]) => k.endsWith(`:${e.port}`))
-      .flatMap(([k, v]) => Object.entries(v.Handlers ?? {}).map(([p, x]) => `${k}${p} → ${x.Proxy ?? '?'}`));
-    if (proxies.length === 0) return fail(base, `TCP ${e.port} is HTTPS but has no Web handler`);
-    if (certDomains.length === 0)
-      return fail(
-        base,
-        `${proxies.join(', ')}; CertDomains empty`,
-        'enable HTTPS certificates: admin console → DNS',
-      );
-    return pass(base, proxies.join(', '));
-  });
 }
 
 /** True when one of the node's routes covers `ip` and is approved. */

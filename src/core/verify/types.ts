@@ -30,6 +30,12 @@ export interface Check {
   /** How to fix it (fail) or how to make it run (skip). */
   hint?: string;
   source?: SourceId;
+  /**
+   * A failure that is an administrator's step rather than a fault of the deployment: the control
+   * server says the route is advertised and waits for approval. apply and migrate wait on it
+   * instead of rolling back.
+   */
+  awaiting?: 'approval';
 }
 
 export interface VerifyReport {
@@ -45,7 +51,7 @@ export interface VerifyReport {
   summary: { pass: number; fail: number; skip: number };
 }
 
-type CheckBase = Pick<Check, 'id' | 'layer' | 'title'> & Partial<Pick<Check, 'hint' | 'source'>>;
+type CheckBase = Pick<Check, 'id' | 'layer' | 'title'> & Partial<Pick<Check, 'hint' | 'source' | 'awaiting'>>;
 
 export function pass(base: CheckBase, evidence: string): Check {
   const { hint: _hint, ...rest } = base;

@@ -156,7 +156,7 @@ export class Headscale {
   }
 
   /** A reusable pre-auth key for the user (hskey-auth-…). */
-  preAuthKey(userId: string, o: { ephemeral?: boolean; expiration?: string } = {}): string {
+  preAuthKey(userId: string, o: { ephemeral?: boolean; expiration?: string; tags?: string[] } = {}): string {
     const args = [
       'preauthkeys',
       'create',
@@ -167,6 +167,8 @@ export class Headscale {
       o.expiration ?? '24h',
     ];
     if (o.ephemeral) args.push('--ephemeral');
+    // A tagged key: the node is owned by the tags, not the user (hscontrol/state/state.go).
+    if (o.tags?.length) args.push('--tags', o.tags.join(','));
     const key = this.cli(args) as { key: string };
     return key.key;
   }
@@ -211,6 +213,12 @@ export class Headscale {
 
   async setPolicy(apiKey: string, scenario: RoutePolicy): Promise<void> {
     await this.api(apiKey, 'PUT', 'policy', { policy: policyFor(scenario) });
+  }
+
+  /** Any policy (HuJSON/JSON text or an object), e.g. tagOwners + autoApprovers by tag. */
+  async putPolicy(apiKey: string, policy: string | Record<string, unknown>): Promise<void> {
+    const text = typeof policy === 'string' ? policy : `${JSON.stringify(policy, null, 2)}\n`;
+    await this.api(apiKey, 'PUT', 'policy', { policy: text });
   }
 }
 

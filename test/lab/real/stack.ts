@@ -10,7 +10,7 @@ import { detectCompose } from '../../../src/adapters/docker/compose.js';
 import type { ComposeProject } from '../../../src/adapters/ports.js';
 import { parseConfig } from '../../../src/core/model/load.js';
 import { REAL_APPS } from './apps.js';
-import { HEADSCALE_URL } from './headscale.js';
+import { HEADSCALE_URL, MAGIC_DNS_DOMAIN } from './headscale.js';
 import { tryRun, waitFor } from './sh.js';
 import { NET } from './topology.js';
 import { TAILSCALE_IMAGE } from './versions.js';
@@ -101,6 +101,34 @@ verify:
   lanTargets:
     - { name: lanclient, address: ${NET.lanClient}, port: ${NET.lanClientPort} }
 `;
+}
+
+/** Where tailbridge.yaml names the Headscale API key (a file next to it, mode 0600). */
+export const API_KEY_FILE = 'headscale-api.key';
+
+/**
+ * tailbridge.yaml with the control server's API: the key by file (or by environment variable when
+ * `keyEnv` is given), the lab CA as caFile, and Headscale's base domain.
+ */
+export function withControlApi(yaml: string, o: { caFile: string; keyEnv?: string }): string {
+  const key = o.keyEnv ? `{ env: ${o.keyEnv} }` : `{ file: ${API_KEY_FILE} }`;
+  return yaml.replace(
+    `  controlServer: ${HEADSCALE_URL}\n`,
+    `  controlServer: ${HEADSCALE_URL}\n  control:\n    baseDomain: ${MAGIC_DNS_DOMAIN}\n    api:\n      apiKey: ${key}\n      caFile: ${o.caFile}\n`,
+  );
+}
+
+/** Adds the API to the lab's tailbridge.yaml and writes the key file. */
+export function writeControlApi(
+  labDir: string,
+  apiKey: string,
+  o: { caFile: string; keyEnv?: string },
+): void {
+  const file = path.join(labDir, STACK_FILES.config);
+  const yaml = withControlApi(labConfigYaml(labDir), o);
+  parseConfig(file, yaml);
+  writeFileSync(file, yaml);
+  writeFileSync(path.join(labDir, API_KEY_FILE), `${apiKey}\n`, { mode: 0o600 });
 }
 
 export function writeStack(labDir: string, authKey: string, o: { userspace?: boolean } = {}): void {

@@ -149,3 +149,39 @@ describe('no services', () => {
     expect(() => generate(config, 'sidecar')).toThrow(TailbridgeError);
   });
 });
+
+describe('control servers and OAuth', () => {
+  it('mounts an OAuth client secret file as a compose secret read by tailscale up (file:)', () => {
+    const config = variant((c) => {
+      c.tailscale.auth = { method: 'oauth', clientSecretFile: '/mnt/Fast/docker/tailscale/oauth.secret' };
+    });
+    const g = generate(config, 'userspace');
+    const doc = parseCompose(g.compose);
+    expect(doc.secrets).toEqual({ ts_client_secret: { file: '/mnt/Fast/docker/tailscale/oauth.secret' } });
+    const ts = doc.services.tailscale;
+    expect(ts.secrets).toEqual(['ts_client_secret']);
+    expect(ts.environment.TS_CLIENT_SECRET).toBe('file:/run/secrets/ts_client_secret');
+    expect(ts.environment.TS_AUTHKEY).toBeUndefined();
+    expect(ts.environment.TS_EXTRA_ARGS).toContain('--advertise-tags=tag:homelab');
+    expect(g.notes.some((n) => n.source === 'containerboot-oauth')).toBe(true);
+    expect(validateComposeText('x.yaml', g.compose)).toEqual([]);
+  });
+
+  it.each(MODES)('%s on Headscale: tags come from the pre-auth key, never --advertise-tags', (mode) => {
+    const config = variant((c) => {
+      c.tailscale.controlServer = 'https://hs.example.net';
+    });
+    const g = generate(config, mode);
+    const doc = parseCompose(g.compose);
+    for (const svc of Object.values(doc.services) as { environment?: Record<string, string> }[]) {
+      const extra = svc.environment?.TS_EXTRA_ARGS;
+      if (extra === undefined) continue;
+      expect(extra).toContain('--login-server=https://hs.example.net');
+      expect(extra).not.toContain('--advertise-tags');
+    }
+    expect(g.notes.some((n) => n.source === 'headscale-tags')).toBe(true);
+    expect(g.manualSteps.join('\n')).toContain(
+      'headscale preauthkeys create --user <id> --reusable --tags tag:homelab',
+    );
+  });
+});

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { lintSource } from '../../../src/core/lint/engine.js';
 import { RULES } from '../../../src/core/lint/rules/index.js';
 import { EXPECTED_AUTH_STATE } from './expected-auth-state.js';
+import { EXPECTED_CONTROL } from './expected-control.js';
 import { EXPECTED_CORPUS } from './expected-corpus.js';
 import { EXPECTED_NETWORKS } from './expected-networks.js';
 import { EXPECTED_SERVE_SIDECAR } from './expected-serve-sidecar.js';
@@ -21,6 +22,7 @@ const EXPECTED: Record<string, string[]> = {
   ...EXPECTED_AUTH_STATE,
   ...EXPECTED_SERVE_SIDECAR,
   ...EXPECTED_NETWORKS,
+  ...EXPECTED_CONTROL,
   ...EXPECTED_CORPUS,
 };
 

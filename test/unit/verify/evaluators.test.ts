@@ -107,11 +107,11 @@ describe('expectations (derived from generate)', () => {
   it('serve: one endpoint per service port; L4 targets include the serve endpoints', () => {
     const e = expectations(config, 'serve');
     expect(e.containers[0]!.serve).toEqual([
-      { port: 8096, kind: 'https', service: 'jellyfin' },
-      { port: 8989, kind: 'https', service: 'sonarr' },
-      { port: 7878, kind: 'https', service: 'radarr' },
+      { port: 8096, kind: 'https', service: 'jellyfin', target: 'http://jellyfin:8096' },
+      { port: 8989, kind: 'https', service: 'sonarr', target: 'http://sonarr:8989' },
+      { port: 7878, kind: 'https', service: 'radarr', target: 'http://radarr:7878' },
     ]);
-    expect(e.tailnetTargets.map((t) => t.id)).toContain('L4.serve:8096');
+    expect(e.tailnetTargets.map((t) => t.id)).toContain('L4.serve:jellyfin');
   });
 
   it('host: no networks, no DNS; sidecar: one container per app', () => {
@@ -335,7 +335,8 @@ describe('L3 tailnet: status JSON', () => {
 
   it('passes Running with IPs, the right name and an approved route', () => {
     const checks = l3(status());
-    expect(checks.filter((c) => c.status !== 'pass')).toEqual([]);
+    expect(checks.filter((c) => c.status !== 'pass').map((c) => c.id)).toEqual(['L3.control']);
+    expect(byId(checks, 'L3.control')!.status).toBe('skip');
     expect(byId(checks, 'L3.route:192.168.20.0/24')!.evidence).toBe(
       'in Self.AllowedIPs and Self.PrimaryRoutes',
     );
@@ -397,10 +398,10 @@ describe('L3 tailnet: status JSON', () => {
       status: ok(status({ CertDomains: null })),
       serve: ok(JSON.stringify(sc)),
     });
-    expect(byId(checks, 'L3.serve:7878')!.hint).toContain('HTTPS certificates are off');
-    expect(byId(checks, 'L3.serve:8096')!.status).toBe('fail'); // present, but CertDomains empty
+    expect(byId(checks, 'L3.serve:radarr')!.hint).toContain('HTTPS certificates are off');
+    expect(byId(checks, 'L3.serve:jellyfin')!.status).toBe('fail'); // present, but CertDomains empty
     const good = evaluateTailnet(serveExp, { status: ok(status()), serve: ok(JSON.stringify(sc)) });
-    expect(byId(good, 'L3.serve:8096')).toMatchObject({
+    expect(byId(good, 'L3.serve:jellyfin')).toMatchObject({
       status: 'pass',
       evidence: 'truenas.tail1234.ts.net:8096/ → http://jellyfin:8096',
     });

@@ -6,6 +6,7 @@ import { kernelModeMissingNetAdmin } from './kernel-mode-missing-net-admin.js';
 import { kernelModeMissingTun } from './kernel-mode-missing-tun.js';
 import { META_RULES } from './meta.js';
 import { PACK_AUTH_STATE } from './pack-auth-state.js';
+import { PACK_CONTROL } from './pack-control.js';
 import { PACK_CORPUS } from './pack-corpus.js';
 import { PACK_NETWORKS } from './pack-networks.js';
 import { PACK_SERVE_SIDECAR } from './pack-serve-sidecar.js';
@@ -26,6 +27,7 @@ export const RULES: readonly Rule[] = [
   ...PACK_AUTH_STATE,
   ...PACK_SERVE_SIDECAR,
   ...PACK_NETWORKS,
+  ...PACK_CONTROL,
   ...PACK_CORPUS,
 ];
 
