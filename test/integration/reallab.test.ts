@@ -17,7 +17,7 @@ import type { Check, VerifyReport } from '../../src/core/verify/index.js';
 import { describeDocker } from '../lab/docker.js';
 import { REAL_APPS } from '../lab/real/apps.js';
 import { REALLAB_LABEL } from '../lab/real/image.js';
-import { labDown, labUp, type RealLab, waitRemoteHasRoute } from '../lab/real/lab.js';
+import { LAB_UP_TIMEOUT, labDown, labUp, type RealLab, waitRemoteHasRoute } from '../lab/real/lab.js';
 import { sleep, tryRun, waitFor } from '../lab/real/sh.js';
 import { type HostSnapshot, hostSnapshot, leftovers } from '../lab/real/snapshot.js';
 import {
@@ -136,7 +136,7 @@ describeDocker(`the real lab: tailscale v${TAILSCALE_VERSION} + Headscale v${HEA
       lab.state.apiKey,
       readFileSync(path.join(lab.dir, STACK_FILES.env), 'utf8').split('=')[1]!.trim(),
     );
-  }, 900_000);
+  }, LAB_UP_TIMEOUT);
   afterAll(async () => {
     await labDown();
   }, 180_000);

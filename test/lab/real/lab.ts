@@ -18,6 +18,7 @@ import {
 } from './cleanup.js';
 import { daemonAlive } from './daemon.js';
 import { HEADSCALE_URL, Headscale, headscalePaths, type RoutePolicy } from './headscale.js';
+import { acquireRealLabLock, releaseRealLabLock } from './lock.js';
 import { RemoteDevice, remotePaths } from './remote.js';
 import { waitFor } from './sh.js';
 import {
@@ -111,6 +112,8 @@ export async function labUp(o: UpOptions = {}): Promise<RealLab> {
     t = Date.now();
   };
   const dir = labDir();
+  await acquireRealLabLock();
+  step('lock');
   await cleanupRealLab(dir, composeProjectName(dir));
   step('cleanup');
   const build = buildLab(log);
@@ -158,9 +161,14 @@ export async function labUp(o: UpOptions = {}): Promise<RealLab> {
   return { dir, build, state, headscale, remote, durations };
 }
 
+/** Removes the lab, then lets the next test file have it (the lock labUp() took). */
 export async function labDown(): Promise<CleanupResult> {
   const dir = labDir();
-  return cleanupRealLab(dir, composeProjectName(dir));
+  try {
+    return await cleanupRealLab(dir, composeProjectName(dir));
+  } finally {
+    releaseRealLabLock();
+  }
 }
 
 export interface LabStatus {
@@ -229,3 +237,6 @@ export async function waitRemoteHasRoute(remote: RemoteDevice, timeoutMs = 60_00
 }
 
 export { STACK_FILES };
+
+/** beforeAll timeout for a labUp(): queueing behind other test files (lock.ts) plus a cold build. */
+export const LAB_UP_TIMEOUT = 3_900_000;
