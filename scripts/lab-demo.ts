@@ -7,11 +7,10 @@
  */
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { stringify } from 'yaml';
 import { memoryIo } from '../src/cli/io.js';
 import { main } from '../src/cli/main.js';
 import { labDown, labUp } from '../test/lab/real/lab.js';
-import { NAS_HOSTNAME, STACK_FILES } from '../test/lab/real/stack.js';
+import { NAS_HOSTNAME, STACK_FILES, writeFastHealth } from '../test/lab/real/stack.js';
 
 const out = path.resolve(process.argv[2] ?? 'lab-demo-output');
 mkdirSync(out, { recursive: true });
@@ -27,12 +26,7 @@ try {
     ),
   );
   // Demo speed only: the generated healthcheck polls every 30 s.
-  writeFileSync(
-    path.join(dir, 'compose.override.yaml'),
-    stringify({
-      services: { tailscale: { healthcheck: { interval: '1s', start_period: '1s', retries: 3 } } },
-    }),
-  );
+  writeFastHealth(dir);
   writeFileSync(
     path.join(dir, 'renamed.yaml'),
     readFileSync(config, 'utf8').replace(`  hostname: ${NAS_HOSTNAME}\n`, '  hostname: nas\n'),

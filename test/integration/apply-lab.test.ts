@@ -8,10 +8,9 @@
  * Userspace is applied by migrate (migrate.test.ts), macvlan with and without the shim is in
  * verify.test.ts, serve is blocked on Headscale (control-lab.test.ts).
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import type { Check, VerifyReport } from '../../src/core/verify/index.js';
@@ -19,7 +18,14 @@ import { describeDocker, dockerNames } from '../lab/docker.js';
 import { composeProjectName, LAB_UP_TIMEOUT, labDown, labUp, type RealLab } from '../lab/real/lab.js';
 import { tryRun } from '../lab/real/sh.js';
 import { addShim, removeShim } from '../lab/real/shim.js';
-import { hostModeCompose, NAS_CONTAINER, STACK_FILES, waitRunning } from '../lab/real/stack.js';
+import {
+  composeUp,
+  hostModeCompose,
+  NAS_CONTAINER,
+  STACK_FILES,
+  waitRunning,
+  writeFastHealth,
+} from '../lab/real/stack.js';
 
 const ORIGINAL = hostModeCompose({ userspace: true });
 
@@ -56,14 +62,11 @@ describeDocker('tailbridge apply on the real lab', () => {
       readFileSync(path.join(lab.dir, STACK_FILES.env), 'utf8').split('=')[1]!.trim(),
     );
     expect(readFileSync(path.join(lab.dir, STACK_FILES.compose), 'utf8')).toBe(ORIGINAL);
-    // Test speed only: the generated healthcheck polls every 30 s (apply picks up
-    // <name>.override.yaml by itself).
-    writeFileSync(
-      path.join(lab.dir, 'compose.override.yaml'),
-      stringify({
-        services: { tailscale: { healthcheck: { interval: '1s', start_period: '1s', retries: 3 } } },
-      }),
-    );
+    // apply picks up <name>.override.yaml by itself: the original runs with it too, so the rollback
+    // can compare compose config-hashes.
+    writeFastHealth(lab.dir);
+    await composeUp(lab.dir);
+    await waitRunning(NAS_CONTAINER);
   }, LAB_UP_TIMEOUT);
   afterAll(async () => {
     restoreTun();

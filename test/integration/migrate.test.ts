@@ -9,8 +9,6 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { detectCompose } from '../../src/adapters/docker/compose.js';
 import { loadLastRun } from '../../src/adapters/runs.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
@@ -27,13 +25,14 @@ import {
 import { tryRun } from '../lab/real/sh.js';
 import { removeShim } from '../lab/real/shim.js';
 import {
+  composeDown,
   composeUp,
   hostModeCompose,
   NAS_CONTAINER,
   NAS_HOSTNAME,
   STACK_FILES,
-  stackProject,
   waitRunning,
+  writeFastHealth,
 } from '../lab/real/stack.js';
 import { NET } from '../lab/real/topology.js';
 
@@ -85,14 +84,8 @@ describeDocker('tailbridge migrate on the real lab', () => {
       'paths:\n  compose: compose.yaml\n  notes: ai/SESSION_NOTES.md\n  researchNote: docs/tailscale-without-host-mode.md\n  decisions: docs/decisions\n',
     );
     writeFileSync(config, yaml);
-    // Test speed only: the generated healthcheck polls every 30 s (apply and migrate pick up
-    // <name>.override.yaml by themselves).
-    writeFileSync(
-      path.join(lab.dir, 'compose.override.yaml'),
-      stringify({
-        services: { tailscale: { healthcheck: { interval: '1s', start_period: '1s', retries: 3 } } },
-      }),
-    );
+    // apply and migrate pick up <name>.override.yaml by themselves.
+    writeFastHealth(lab.dir);
   }, LAB_UP_TIMEOUT);
   afterAll(async () => {
     unblockBridgeToLan();
@@ -104,8 +97,7 @@ describeDocker('tailbridge migrate on the real lab', () => {
   beforeEach(async () => {
     unblockBridgeToLan();
     removeShim();
-    const compose = await detectCompose();
-    await compose.down({ ...stackProject(lab.dir), files: [path.join(lab.dir, STACK_FILES.compose)] });
+    await composeDown(lab.dir);
     for (const f of ['tailscale-shim.sh', 'docs', 'ai', '.tailbridge'])
       rmSync(path.join(lab.dir, f), { recursive: true, force: true });
     mkdirSync(path.join(lab.dir, 'docs'));
@@ -158,7 +150,7 @@ describeDocker('tailbridge migrate on the real lab', () => {
   it('userspace and macvlan both fail (bridge → LAN dropped, no shim): the original host-mode file is restored byte for byte and verified', async () => {
     blockBridgeToLan();
     try {
-      const { code, out } = await migrate('--modes', 'userspace,macvlan');
+      const { code, out } = await migrate();
       expect(code, out).toBe(3);
       const run = (await loadLastRun(lab.dir))!.run;
       expect(

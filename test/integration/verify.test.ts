@@ -8,8 +8,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { detectCompose } from '../../src/adapters/docker/compose.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { generate } from '../../src/core/generate/index.js';
@@ -22,17 +20,19 @@ import { LAB_UP_TIMEOUT, labDown, labUp, type RealLab } from '../lab/real/lab.js
 import { tryRun } from '../lab/real/sh.js';
 import { addShim, LAB_SHIM, removeShim } from '../lab/real/shim.js';
 import {
+  composeDown,
+  composeUp,
   NAS_CONTAINER,
   NAS_HOSTNAME,
   STACK_FILES,
   waitRunning,
   writeControlApi,
+  writeFastHealth,
   writeStack,
 } from '../lab/real/stack.js';
 import { NET } from '../lab/real/topology.js';
 
 const LAN = NET.lanSubnet;
-const FAST_HEALTH = 'fast-health.yaml';
 
 const check = (r: VerifyReport, id: string): Check => {
   const c = r.checks.find((x) => x.id === id);
@@ -53,28 +53,9 @@ async function deployGenerated(lab: RealLab, mode: Mode, authKey: string): Promi
     mkdirSync(path.dirname(path.join(lab.dir, f.path)), { recursive: true });
     writeFileSync(path.join(lab.dir, f.path), f.content, { mode: f.executable ? 0o755 : 0o644 });
   }
-  // Test speed only: the generated healthcheck polls every 30 s.
-  writeFileSync(
-    path.join(lab.dir, FAST_HEALTH),
-    stringify({
-      services: { tailscale: { healthcheck: { interval: '1s', start_period: '1s', retries: 3 } } },
-    }),
-  );
-  const compose = await detectCompose();
-  const r = await compose.up({
-    cwd: lab.dir,
-    files: [path.join(lab.dir, STACK_FILES.compose), path.join(lab.dir, FAST_HEALTH)],
-  });
-  expect(r.exitCode, r.stderr).toBe(0);
+  writeFastHealth(lab.dir);
+  await composeUp(lab.dir);
   await waitRunning(NAS_CONTAINER);
-}
-
-async function composeDownGenerated(lab: RealLab): Promise<void> {
-  const compose = await detectCompose();
-  await compose.down({
-    cwd: lab.dir,
-    files: [path.join(lab.dir, STACK_FILES.compose), path.join(lab.dir, FAST_HEALTH)],
-  });
 }
 
 async function verify(lab: RealLab, ...args: string[]): Promise<VerifyReport> {
@@ -159,7 +140,7 @@ describeDocker('tailbridge verify on the real lab: generated modes', () => {
       expect(check(r, `L1.network:${arr.network}`).status).toBe('fail');
       expect(check(r, 'L2.dns:jellyfin').status).toBe('pass');
       expect(r.verdict).toBe('fail');
-      await composeDownGenerated(lab);
+      await composeDown(lab.dir);
     }, 120_000);
   });
 
