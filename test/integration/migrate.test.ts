@@ -41,13 +41,19 @@ const SEED_NOTE = readFileSync(path.join(ROOT, 'test/unit/report/fixtures/seed-n
 const ORIGINAL = hostModeCompose();
 const RECORD = 'docs/decisions/0001-tailscale-network-mode.md';
 
-/** Bridge → LAN traffic dropped (macvlan and host-namespace traffic do not come from a br-* link). */
+/**
+ * Bridge → LAN traffic dropped (macvlan and host-namespace traffic do not come from a br-* link). Only
+ * traffic TO the LAN: the control server is reached through the LAN's router, and without it the real
+ * containerboot cannot log in and crash-loops (measured) instead of failing verify.
+ */
 const DROP = [
   'DOCKER-USER',
   '-i',
   'br-+',
   '-o',
   NET.lanBridge,
+  '-d',
+  NET.lanSubnet,
   '-m',
   'comment',
   '--comment',
