@@ -121,6 +121,9 @@ describeDocker('first run on a two-interface host keeps the running node (real l
       stateDir: stackFile(STACK_FILES.state),
       auth: { method: 'env_file', path: stackFile(STACK_FILES.env) },
     });
+    // The node logged in to Headscale: the draft keeps its control server (prefs ControlURL).
+    expect(c.tailscale.controlServer).toBe(HEADSCALE_URL);
+    expect(text).toContain(`controlServer: ${HEADSCALE_URL}   # tailscale debug prefs (ControlURL)`);
     expect(c.paths.compose).toBe(stackFile(STACK_FILES.compose));
     expect((await tailbridge('plan')).code).toBe(0);
   });
