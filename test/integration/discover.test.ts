@@ -28,7 +28,7 @@ const LAN: MiniLan = {
   ns: NS,
   network: NET,
   container: C0,
-  prefix: '198.19.0',
+  prefix: '198.18.30',
   ipRange: '198.18.30.192/27',
   address: '198.18.30.200',
 };
@@ -164,7 +164,7 @@ networks:
     ])
       expect(text).toContain(section);
     expect(text).toMatch(
-      new RegExp(`${NET} +macvlan +198\\.19\\.0\\.0/24 range 198\\.19\\.0\\.192/27 parent ${BR}`),
+      new RegExp(`${NET} +macvlan +198\\.18\\.30\\.0/24 range 198\\.18\\.30\\.192/27 parent ${BR}`),
     );
     expect(text).toMatch(/198\.19\.0\.200 +198\.19\.0\.0\/24 +container tbdisc-c0/);
     expect(text).toMatch(/tbdisc_ts_1 .* mode macvlan/);
