@@ -166,7 +166,7 @@ networks:
     expect(text).toMatch(
       new RegExp(`${NET} +macvlan +198\\.18\\.30\\.0/24 range 198\\.18\\.30\\.192/27 parent ${BR}`),
     );
-    expect(text).toMatch(/198\.19\.0\.200 +198\.19\.0\.0\/24 +container tbdisc-c0/);
+    expect(text).toMatch(/198\.18\.30\.200 +198\.18\.30\.0\/24 +container tbdisc-c0/);
     expect(text).toMatch(/tbdisc_ts_1 .* mode macvlan/);
   });
 
