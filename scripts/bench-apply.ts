@@ -1,6 +1,7 @@
 /**
- * Benchmark: what `tailbridge apply` costs beyond the work it cannot avoid. On the TEST LAB's
- * tailscale TEST DOUBLE (real Docker engine, docker-compose), for the same change — host mode →
+ * Benchmark: what `tailbridge apply` costs beyond the work it cannot avoid. On the REAL LAB
+ * (test/lab/real: real tailscale and Headscale, real Docker engine, the compose tool that
+ * detectCompose() finds), for the same change — host mode (userspace networking) →
  * userspace, with the generated healthcheck (interval 30 s, untouched) — it measures:
  *
  *   baseline  `compose up -d` of the new file by hand, then polling `tailscale status --json` until
@@ -9,31 +10,23 @@
  *             backup, journal, schema + `compose config`, atomic write, compose up, readiness);
  *   verify    the same apply with the layered verify gate (L1–L3), for reference.
  *
- * overhead = apply − baseline; the budget is 1 s. Needs root, Docker and docker-compose; takes the
- * lab lock (run it under `flock /tmp/tailbridge-docker.lock` like the lab tests).
+ * overhead = apply − baseline; the budget is 1 s. Needs root, Go (first build), Docker and a compose
+ * tool; holds the real lab (run it under `flock /tmp/tailbridge-reallab.lock` like the lab tests).
  * Usage: npm run bench:apply [-- --runs 5]
  */
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { detectCompose } from '../src/adapters/docker/compose.js';
 import { memoryIo } from '../src/cli/io.js';
 import { apply } from '../src/commands/apply.js';
 import { readinessVerify } from '../src/core/apply/readiness.js';
-import { createControlPlane, LAB_AUTH_KEY } from '../test/lab/control.js';
-import { hostModeCompose, labConfigYaml, labOverride } from '../test/lab/homelab.js';
-import { ensureTailscaleDoubleImage } from '../test/lab/images.js';
-import { acquireLabLock } from '../test/lab/lan.js';
+import { labDown, labUp } from '../test/lab/real/lab.js';
+import { containerStatus, hostModeCompose, NAS_CONTAINER, STACK_FILES } from '../test/lab/real/stack.js';
 
 const BUDGET_MS = 1000;
-const CONTAINER = 'tblab-bench-ts';
-const HOSTNAME = 'tblab-bench';
-const PROJECT = 'tblab-bench';
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
 
-const sh = (cmd: string, args: string[], cwd?: string) =>
-  execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -42,52 +35,36 @@ const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 async function waitRunning(): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    try {
-      const out = sh('docker', ['exec', CONTAINER, 'tailscale', 'status', '--json']);
-      if ((JSON.parse(out.slice(out.indexOf('{'))) as { BackendState?: string }).BackendState === 'Running')
-        return;
-    } catch {
-      // not up yet
-    }
+    if (containerStatus(NAS_CONTAINER)?.BackendState === 'Running') return;
     await sleep(50);
   }
-  throw new Error(`${CONTAINER} did not reach Running within 60 s`);
+  throw new Error(`${NAS_CONTAINER} did not reach Running within 60 s`);
 }
 
-const release = await acquireLabLock();
-const control = createControlPlane();
-const dir = mkdtempSync(path.join(tmpdir(), 'tblab-project-bench-'));
-const compose = (file: string, ...args: string[]) =>
-  sh('docker-compose', ['-p', PROJECT, '-f', file, '-f', path.join(dir, 'lab.override.yaml'), ...args], dir);
+const lab = await labUp({ routePolicy: 'auto', userspace: true });
+const dir = lab.dir;
+const tool = await detectCompose();
+const compose = async (file: string, action: 'up' | 'down') => {
+  const project = { cwd: dir, files: [file] };
+  const r = action === 'up' ? await tool.up(project) : await tool.down(project);
+  if (r.exitCode !== 0) throw new Error(`compose ${action} failed: ${r.stderr.trim().slice(-300)}`);
+};
 try {
-  ensureTailscaleDoubleImage();
-  mkdirSync(path.join(dir, 'state'));
-  writeFileSync(path.join(dir, 'tailscale.env'), `TS_AUTHKEY=${LAB_AUTH_KEY}\n`, { mode: 0o600 });
-  const config = labConfigYaml({
-    stateDir: path.join(dir, 'state'),
-    envFile: path.join(dir, 'tailscale.env'),
-    hostname: HOSTNAME,
-    containerName: CONTAINER,
-  }).replace(/services:\n(?: {2}- .*\n)+/, 'services: []\n');
-  writeFileSync(path.join(dir, 'tailbridge.yaml'), config);
-  writeFileSync(path.join(dir, 'lab.override.yaml'), labOverride(control.dir));
-  const original = hostModeCompose({ container: CONTAINER, hostname: HOSTNAME, tun: false });
-  const composeFile = path.join(dir, 'compose.yaml');
+  const configFile = path.join(dir, STACK_FILES.config);
+  writeFileSync(
+    configFile,
+    readFileSync(configFile, 'utf8').replace(/services:\n(?: {2}- .*\n)+/, 'services: []\n'),
+  );
+  const original = hostModeCompose({ userspace: true });
+  const composeFile = path.join(dir, STACK_FILES.compose);
   const target = path.join(dir, 'target.yaml');
-  const options = {
-    config: path.join(dir, 'tailbridge.yaml'),
-    mode: 'userspace',
-    yes: true,
-    timeout: 60,
-    projectName: PROJECT,
-    overrides: [path.join(dir, 'lab.override.yaml')],
-  };
+  const options = { config: configFile, mode: 'userspace', yes: true, timeout: 60 };
 
   /** Back to the host-mode original, running; the history is cleared so every apply starts alike. */
   const reset = async () => {
     writeFileSync(composeFile, original);
     rmSync(path.join(dir, '.tailbridge'), { recursive: true, force: true });
-    compose(composeFile, 'up', '-d', '--remove-orphans');
+    await compose(composeFile, 'up');
     await waitRunning();
   };
 
@@ -101,7 +78,7 @@ try {
   for (let i = 0; i < RUNS; i++) {
     await reset();
     let t = Date.now();
-    compose(target, 'up', '-d', '--remove-orphans');
+    await compose(target, 'up');
     await waitRunning();
     const baseline = Date.now() - t;
 
@@ -134,10 +111,5 @@ try {
     `\nmedian of ${RUNS}: compose up + daemon boot ${s(b)}; tailbridge apply ${s(a)}; overhead ${s(overhead)} (budget ${s(BUDGET_MS)}: ${overhead <= BUDGET_MS ? 'within' : 'OVER'}); with the layered verify gate ${s(v)}`,
   );
 } finally {
-  try {
-    compose(path.join(dir, 'compose.yaml'), 'down', '--remove-orphans', '-t', '1');
-  } catch {}
-  control.remove();
-  rmSync(dir, { recursive: true, force: true });
-  release();
+  await labDown();
 }

@@ -1,104 +1,62 @@
 /**
- * Runs tailbridge end to end on the TEST LAB (emulated LAN 198.18.0.0/24, the tailscale TEST DOUBLE,
- * busybox apps) and prints what each command prints — the source of the README's example output.
- * Needs root and a running Docker engine. Usage: npx tsx scripts/lab-demo.ts [outDir]
+ * Runs tailbridge end to end on the REAL LAB (test/lab/real: real tailscale and Headscale, the NAS's
+ * host-mode stack, busybox apps, a remote device) and prints what each command prints — the source of
+ * the README's example output and docs/examples/. Needs root, Go (first build) and a running Docker
+ * engine; holds the lab (run it under flock /tmp/tailbridge-reallab.lock).
+ * Usage: npx tsx scripts/lab-demo.ts [outDir]
  */
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { stringify } from 'yaml';
 import { memoryIo } from '../src/cli/io.js';
 import { main } from '../src/cli/main.js';
-import { createControlPlane, LAB_AUTH_KEY } from '../test/lab/control.js';
-import { hostModeCompose, labConfigYaml, labOverride } from '../test/lab/homelab.js';
-import { ensureBusyboxImage, ensureTailscaleDoubleImage } from '../test/lab/images.js';
-import {
-  acquireLabLock,
-  addShim,
-  cleanupLab,
-  LAN,
-  removeShim,
-  startApps,
-  startLan,
-} from '../test/lab/lan.js';
+import { labDown, labUp } from '../test/lab/real/lab.js';
+import { NAS_HOSTNAME, STACK_FILES, writeFastHealth } from '../test/lab/real/stack.js';
 
 const out = path.resolve(process.argv[2] ?? 'lab-demo-output');
 mkdirSync(out, { recursive: true });
-const release = await acquireLabLock();
-let dir = '';
-const DROP = ['DOCKER-USER', '-o', LAN.bridge, '-m', 'comment', '--comment', 'tblab-demo', '-j', 'DROP'];
 try {
-  cleanupLab(); // also removes earlier tblab-project-* dirs, so make ours after it
-  dir = mkdtempSync(path.join(tmpdir(), 'tblab-project-demo-'));
-  ensureBusyboxImage();
-  ensureTailscaleDoubleImage();
-  startLan();
-  startApps();
-  const control = createControlPlane({ approvals: { routes: { truenas: [LAN.subnet] } } });
-  mkdirSync(path.join(dir, 'state'));
-  writeFileSync(path.join(dir, 'tailscale.env'), `TS_AUTHKEY=${LAB_AUTH_KEY}\n`, { mode: 0o600 });
-  const config = labConfigYaml({
-    stateDir: path.join(dir, 'state'),
-    envFile: path.join(dir, 'tailscale.env'),
-    hostname: 'truenas',
-    containerName: 'tailscale',
-  }).replace(
-    'paths:\n  compose: compose.yaml\n',
-    'paths:\n  compose: compose.yaml\n  notes: ai/SESSION_NOTES.md\n  decisions: docs/decisions\n',
-  );
+  const lab = await labUp({ routePolicy: 'auto', log: (l) => console.log(`lab: ${l}`) });
+  const dir = lab.dir;
+  const config = path.join(dir, STACK_FILES.config);
   writeFileSync(
-    path.join(dir, 'tailbridge.yaml'),
-    `${config}verify:\n  lanTargets:\n    - { name: lanhost, address: ${LAN.lanHost}, port: ${LAN.lanHostPort} }\n  probe:\n    volumes: ["${control.dir}:/tailnet"]\n    environment: { TAILNET_CONTROL_DIR: /tailnet }\n    timeoutSeconds: 30\n`,
+    config,
+    readFileSync(config, 'utf8').replace(
+      'paths:\n  compose: compose.yaml\n',
+      'paths:\n  compose: compose.yaml\n  notes: ai/SESSION_NOTES.md\n  decisions: docs/decisions\n',
+    ),
   );
+  // Demo speed only: the generated healthcheck polls every 30 s.
+  writeFastHealth(dir);
   writeFileSync(
-    path.join(dir, 'compose.yaml'),
-    hostModeCompose({ container: 'tailscale', hostname: 'truenas', tun: true }),
+    path.join(dir, 'renamed.yaml'),
+    readFileSync(config, 'utf8').replace(`  hostname: ${NAS_HOSTNAME}\n`, '  hostname: nas\n'),
   );
-  writeFileSync(path.join(dir, 'compose.override.yaml'), labOverride(control.dir));
-  writeFileSync(
-    path.join(dir, 'fast-health.yaml'),
-    stringify({
-      services: { tailscale: { healthcheck: { interval: '1s', start_period: '1s', retries: 3 } } },
-    }),
-  );
-  const files = ['-f', 'compose.yaml', '-f', 'compose.override.yaml', '-f', 'fast-health.yaml'];
-  execFileSync('docker-compose', ['-p', 'tblab-demo', ...files, 'up', '-d'], { cwd: dir, stdio: 'ignore' });
-  addShim();
-  execFileSync('iptables', ['-I', ...DROP]);
-
-  const target = [
-    '-p',
-    'tblab-demo',
-    '--override',
-    path.join(dir, 'compose.override.yaml'),
-    path.join(dir, 'fast-health.yaml'),
-  ];
   const steps: [string, string[]][] = [
     ['plan', ['plan']],
-    ['migrate-dry-run', ['migrate', '--dry-run', ...target]],
-    ['migrate', ['migrate', '--yes', '--probe', '--timeout', '60', ...target]],
+    ['migrate-dry-run', ['migrate', '--dry-run']],
+    ['migrate', ['migrate', '--yes', '--probe', '--timeout', '90']],
     ['verify', ['verify', '--probe']],
-    ['history', ['history', ...target]],
-    ['report', ['report', ...target]],
+    ['history', ['history']],
+    ['report', ['report']],
     // A config that would rename the node: refused before anything changes.
-    ['apply-renamed', ['-c', 'renamed.yaml', 'apply', '--mode', 'userspace', '--yes', ...target]],
-    // Undo the last change (migrate's macvlan apply), then: nothing left to undo.
-    ['rollback', ['rollback', '--yes', ...target]],
-    ['rollback-again', ['rollback', '--yes', ...target]],
-    ['history-after', ['history', ...target]],
-    // A first run on this host: the draft keeps the running node; plan refuses its TODO.
+    ['apply-renamed', ['-c', 'renamed.yaml', 'apply', '--mode', 'userspace', '--yes']],
+    // Undo the last change (migrate's userspace apply), then: nothing left to undo.
+    ['rollback', ['rollback', '--yes']],
+    ['rollback-again', ['rollback', '--yes']],
+    ['history-after', ['history']],
+    // A first run on this host: the draft keeps the running node.
     ['init-discover', ['-c', 'draft.yaml', 'init', '--discover']],
     ['plan-draft', ['-c', 'draft.yaml', 'plan']],
   ];
-  writeFileSync(
-    path.join(dir, 'renamed.yaml'),
-    readFileSync(path.join(dir, 'tailbridge.yaml'), 'utf8').replace('hostname: truenas', 'hostname: nas'),
-  );
+  const secrets = [
+    lab.state.apiKey,
+    readFileSync(path.join(dir, STACK_FILES.env), 'utf8').split('=')[1]!.trim(),
+  ];
   for (const [name, args] of steps) {
     const io = memoryIo({ cwd: dir });
     const code = await main(args, io);
     const text = `$ tailbridge ${args.filter((a) => !a.startsWith('/')).join(' ')}\n${[...io.out, ...io.err].join('\n')}\n(exit ${code})\n`;
+    if (secrets.some((s) => text.includes(s))) throw new Error(`${name}: the output holds a key`);
     writeFileSync(path.join(out, `${name}.txt`), text.split(dir).join('.'));
     console.log(`${name}: exit ${code}`);
   }
@@ -108,17 +66,5 @@ try {
     readFileSync(path.join(dir, 'draft.yaml'), 'utf8').split(dir).join('.'),
   );
 } finally {
-  try {
-    execFileSync('iptables', ['-D', ...DROP], { stdio: 'ignore' });
-  } catch {}
-  try {
-    execFileSync('docker-compose', ['-p', 'tblab-demo', '-f', 'compose.yaml', 'down', '--remove-orphans'], {
-      cwd: dir,
-      stdio: 'ignore',
-    });
-  } catch {}
-  removeShim();
-  cleanupLab();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  release();
+  await labDown();
 }

@@ -40,8 +40,8 @@ describeDocker('apply against the real engine (busybox stand-in)', () => {
     expect(code, io.err.join('\n')).toBe(0);
     const compose = readFileSync(stack.compose, 'utf8');
     expect(compose).toContain('# my tailscale stack — hand-written; this comment must survive');
-    // The user's list-form environment stays a list (merge keeps the form).
-    expect(compose).toContain('- TS_SERVE_CONFIG=/config/serve.json');
+    // The user's list-form environment stays a list.
+    expect(compose).toContain('      - TS_SERVE_CONFIG=/config/serve.json\n');
     expect(existsSync(path.join(stack.dir, 'tailscale-serve/serve.json'))).toBe(true);
     expect(existsSync(path.join(stack.dir, '.tailbridge/journal.json'))).toBe(false);
     expect(existsSync(path.join(stack.dir, '.tailbridge/apply.lock'))).toBe(false);

@@ -16,7 +16,7 @@ import { main } from '../../src/cli/main.js';
 import type { VerifyReport } from '../../src/core/verify/index.js';
 import { describeDocker } from '../lab/docker.js';
 import { REALLAB_LABEL } from '../lab/real/image.js';
-import { labDown, labUp, type RealLab, waitRemoteHasRoute } from '../lab/real/lab.js';
+import { LAB_UP_TIMEOUT, labDown, labUp, type RealLab, waitRemoteHasRoute } from '../lab/real/lab.js';
 import { tryRun, waitFor } from '../lab/real/sh.js';
 import {
   composeDown,
@@ -90,7 +90,7 @@ describeDocker(`control servers on the real lab (Headscale v${HEADSCALE_VERSION}
     );
     writeControlApi(lab.dir, lab.state.apiKey, { caFile: lab.build.ca.caCert });
     config = path.join(lab.dir, STACK_FILES.config);
-  }, 900_000);
+  }, LAB_UP_TIMEOUT);
   afterAll(async () => {
     delete process.env[KEY_ENV];
     await labDown();
@@ -455,7 +455,7 @@ describeDocker(`migrate --approve-routes on the real lab (Headscale v${HEADSCALE
   beforeAll(async () => {
     lab = await labUp({ routePolicy: 'manual' });
     config = path.join(lab.dir, STACK_FILES.config);
-  }, 900_000);
+  }, LAB_UP_TIMEOUT);
   afterAll(async () => {
     await labDown();
   }, 300_000);

@@ -13,7 +13,8 @@ import { describeDocker } from '../lab/docker.js';
 import { ensureBusyboxImage } from '../lab/images.js';
 import { type MiniLan, quiet, sh, startMiniLan, stopMiniLan } from '../lab/mini-lan.js';
 
-// Own fixture (prefix tbdisc): bridge tbdisc0 = an emulated LAN 198.19.0.0/24 with one LAN host in a
+// Own fixture (prefix tbdisc): bridge tbdisc0 = an emulated LAN 198.18.30.0/24 (not 198.19.0.0/24: that is the
+// real lab's internet segment, routed from this host while the lab runs) with one LAN host in a
 // netns, a Docker macvlan network on it, a plain busybox container on it and a docker-compose (v1)
 // project with a "tailscale" stand-in (busybox + TS_* env) on the macvlan network.
 const BR = 'tbdisc0';
@@ -27,9 +28,9 @@ const LAN: MiniLan = {
   ns: NS,
   network: NET,
   container: C0,
-  prefix: '198.19.0',
-  ipRange: '198.19.0.192/27',
-  address: '198.19.0.200',
+  prefix: '198.18.30',
+  ipRange: '198.18.30.192/27',
+  address: '198.18.30.200',
 };
 
 const isRoot = process.getuid?.() === 0;
@@ -75,7 +76,7 @@ services:
       TS_AUTHKEY: tskey-not-a-real-key
     volumes: ["./state:/var/lib/tailscale"]
     networks:
-      lan: { ipv4_address: 198.19.0.201 }
+      lan: { ipv4_address: 198.18.30.201 }
 networks:
   lan:
     external: true
@@ -97,7 +98,7 @@ networks:
 
     expect(d.interfaces.find((i) => i.name === BR)).toMatchObject({
       kind: 'bridge',
-      ipv4: ['198.19.0.10/24'],
+      ipv4: ['198.18.30.10/24'],
     });
     expect(d.interfaces.find((i) => i.name === `${BR}p`)).toMatchObject({ kind: 'veth', master: BR });
     expect(d.parents.find((p) => p.name === BR)).toMatchObject({ kind: 'bridge', usable: true });
@@ -107,14 +108,14 @@ networks:
       driver: 'macvlan',
       parent: BR,
       parentExists: true,
-      subnets: ['198.19.0.0/24'],
-      ipRanges: ['198.19.0.192/27'],
+      subnets: ['198.18.30.0/24'],
+      ipRanges: ['198.18.30.192/27'],
     });
 
-    const used = d.usedAddresses.filter((u) => u.subnet === '198.19.0.0/24');
-    expect(used.find((u) => u.address === '198.19.0.200')?.by).toMatch(new RegExp(`container ${C0}`));
-    expect(used.find((u) => u.address === '198.19.0.201')?.by).toMatch(/container tbdisc_ts_1/);
-    expect(used.some((u) => u.address === '198.19.0.10')).toBe(true);
+    const used = d.usedAddresses.filter((u) => u.subnet === '198.18.30.0/24');
+    expect(used.find((u) => u.address === '198.18.30.200')?.by).toMatch(new RegExp(`container ${C0}`));
+    expect(used.find((u) => u.address === '198.18.30.201')?.by).toMatch(/container tbdisc_ts_1/);
+    expect(used.some((u) => u.address === '198.18.30.10')).toBe(true);
 
     const web = d.docker.containers.find((c) => c.name === `${PROJECT}_web_1`)!;
     expect(web.compose).toMatchObject({
@@ -133,7 +134,7 @@ networks:
     expect(ts).toMatchObject({
       mode: 'macvlan',
       userspace: false,
-      macvlanAddress: '198.19.0.201',
+      macvlanAddress: '198.18.30.201',
       macvlanNetwork: NET,
       composeFile,
       hostname: 'tbdisc-ts',
@@ -145,7 +146,7 @@ networks:
     // Bridge networks only: the macvlan network's subnet is the LAN itself, not a Docker bridge.
     const bridge = d.docker.networks.find((n) => n.name === `${PROJECT}_default`)!;
     expect(d.environment.dockerNetworkSubnets).toEqual(expect.arrayContaining(bridge.subnets));
-    expect(d.environment.dockerNetworkSubnets).not.toContain('198.19.0.0/24');
+    expect(d.environment.dockerNetworkSubnets).not.toContain('198.18.30.0/24');
   });
 
   it('prints the readable report with every section', async () => {
@@ -163,9 +164,9 @@ networks:
     ])
       expect(text).toContain(section);
     expect(text).toMatch(
-      new RegExp(`${NET} +macvlan +198\\.19\\.0\\.0/24 range 198\\.19\\.0\\.192/27 parent ${BR}`),
+      new RegExp(`${NET} +macvlan +198\\.18\\.30\\.0/24 range 198\\.18\\.30\\.192/27 parent ${BR}`),
     );
-    expect(text).toMatch(/198\.19\.0\.200 +198\.19\.0\.0\/24 +container tbdisc-c0/);
+    expect(text).toMatch(/198\.18\.30\.200 +198\.18\.30\.0\/24 +container tbdisc-c0/);
     expect(text).toMatch(/tbdisc_ts_1 .* mode macvlan/);
   });
 

@@ -17,7 +17,15 @@ import type { Check, VerifyReport } from '../../src/core/verify/index.js';
 import { describeDocker } from '../lab/docker.js';
 import { REAL_APPS } from '../lab/real/apps.js';
 import { REALLAB_LABEL } from '../lab/real/image.js';
-import { labDown, labUp, type RealLab, waitRemoteHasRoute } from '../lab/real/lab.js';
+import {
+  ALL_REACHED,
+  LAB_UP_TIMEOUT,
+  labDown,
+  labUp,
+  type RealLab,
+  remoteChecksSettled,
+  waitRemoteHasRoute,
+} from '../lab/real/lab.js';
 import { sleep, tryRun, waitFor } from '../lab/real/sh.js';
 import { type HostSnapshot, hostSnapshot, leftovers } from '../lab/real/snapshot.js';
 import {
@@ -69,33 +77,6 @@ async function verifyLab(lab: RealLab): Promise<VerifyReport> {
   return runVerify({ engine }, { config, configDir: lab.dir, restartWatchMs: 1000 });
 }
 
-/** The remote device's end-to-end checks: ping the NAS, GET every app and the LAN client. */
-function remoteChecks(lab: RealLab): Record<string, boolean | string | undefined> {
-  const out: Record<string, boolean | string | undefined> = { ping: lab.remote.ping(NET.nas) };
-  for (const a of REAL_APPS) out[a.name] = lab.remote.httpGet(NET.nas, a.port)?.trim();
-  out.lanclient = lab.remote.httpGet(NET.lanClient, NET.lanClientPort)?.trim();
-  return out;
-}
-const ALL_REACHED = {
-  ping: true,
-  ...Object.fromEntries(REAL_APPS.map((a) => [a.name, a.name])),
-  lanclient: 'lanclient',
-};
-
-/**
- * remoteChecks() until everything answers or 20 s pass: the first packets after a route appears
- * may go while WireGuard is still handshaking. Returns the last result.
- */
-async function remoteChecksSettled(lab: RealLab): Promise<Record<string, boolean | string | undefined>> {
-  let last = remoteChecks(lab);
-  const deadline = Date.now() + 20_000;
-  while (JSON.stringify(last) !== JSON.stringify(ALL_REACHED) && Date.now() < deadline) {
-    await sleep(1000);
-    last = remoteChecks(lab);
-  }
-  return last;
-}
-
 /** Removes the NAS from the tailnet and starts its stack again with fresh state. */
 async function reRegisterNas(lab: RealLab): Promise<void> {
   await composeDown(lab.dir);
@@ -136,7 +117,7 @@ describeDocker(`the real lab: tailscale v${TAILSCALE_VERSION} + Headscale v${HEA
       lab.state.apiKey,
       readFileSync(path.join(lab.dir, STACK_FILES.env), 'utf8').split('=')[1]!.trim(),
     );
-  }, 900_000);
+  }, LAB_UP_TIMEOUT);
   afterAll(async () => {
     await labDown();
   }, 180_000);
@@ -184,7 +165,7 @@ describeDocker(`the real lab: tailscale v${TAILSCALE_VERSION} + Headscale v${HEA
     it('the remote device pings the NAS and fetches every app and the LAN client through the route', async () => {
       await waitRemoteHasRoute(lab.remote);
       expect(lab.remote.routeTo(NET.nas)).toMatch(/dev tailscale0 table 52/);
-      expect(await remoteChecksSettled(lab)).toEqual(ALL_REACHED);
+      expect(await remoteChecksSettled(lab.remote)).toEqual(ALL_REACHED);
       record(TS_FIXTURES, 'status-remote-accept-routes.json', lab.remote.status());
     }, 60_000);
 
@@ -230,7 +211,7 @@ describeDocker(`the real lab: tailscale v${TAILSCALE_VERSION} + Headscale v${HEA
       const approved = await lab.headscale.approveRoutes(lab.state.apiKey, node.id, [NET.lanSubnet]);
       expect(approved.approvedRoutes).toEqual([NET.lanSubnet]);
       await waitRemoteHasRoute(lab.remote);
-      expect(await remoteChecksSettled(lab)).toEqual(ALL_REACHED);
+      expect(await remoteChecksSettled(lab.remote)).toEqual(ALL_REACHED);
       // Headscale v0.29.2 sends the approval to the peers at once, but as a policy change without the
       // router's own node (hscontrol/state/state.go SetApprovedRoutes), so the router's
       // Self.AllowedIPs/PrimaryRoutes stay stale until its next full netmap (measured 8 s to > 150 s).

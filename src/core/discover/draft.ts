@@ -266,6 +266,7 @@ function tailscaleLines(d: Discovery, ts: TailscaleContainer | undefined, subnet
   L.push(`  exitNode: ${id.exitNode}${id.from.exitNode && id.exitNode ? `   # ${id.from.exitNode}` : ''}`);
   const tags = id.tags.filter((t) => /^tag:[a-z0-9-]+$/.test(t));
   L.push(`  tags: [${tags.join(', ')}]${id.from.tags ? `   # ${id.from.tags}` : ''}`);
+  if (id.controlServer) L.push(`  controlServer: ${q(id.controlServer.url)}   # ${id.controlServer.from}`);
   return L;
 }
 

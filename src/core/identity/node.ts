@@ -1,3 +1,4 @@
+import { DEFAULT_CONTROL_SERVER } from '../model/control-kind.js';
 import { parseStatusJson } from '../verify/tailnet.js';
 import { extraArgsIntent } from './extra-args.js';
 
@@ -32,6 +33,8 @@ export interface NodeIdentity {
   acceptRoutes: boolean;
   /** Host directory of the state; undefined = not persisted. */
   stateDir?: string;
+  /** The control server the node logged in to, when it is not Tailscale's (e.g. a Headscale URL). */
+  controlServer?: { url: string; from: string };
   /** Where each fact was read. */
   from: Partial<Record<IdentityField, string>>;
 }
@@ -41,6 +44,7 @@ interface Prefs {
   AdvertiseRoutes?: string[] | null;
   AdvertiseTags?: string[] | null;
   RouteAll?: boolean;
+  ControlURL?: string;
 }
 
 const EXIT_ROUTES = new Set(['0.0.0.0/0', '::/0']);
@@ -57,8 +61,8 @@ const splitList = (s: string | undefined) =>
 export function identityPrefs(text: string): string | undefined {
   const p = parsePrefs(text);
   if (!p) return undefined;
-  const { Hostname, AdvertiseRoutes, AdvertiseTags, RouteAll } = p;
-  return JSON.stringify({ Hostname, AdvertiseRoutes, AdvertiseTags, RouteAll });
+  const { Hostname, AdvertiseRoutes, AdvertiseTags, RouteAll, ControlURL } = p;
+  return JSON.stringify({ Hostname, AdvertiseRoutes, AdvertiseTags, RouteAll, ControlURL });
 }
 
 function parsePrefs(text: string | undefined): Prefs | undefined {
@@ -137,6 +141,7 @@ export function runningIdentity(f: RunningFacts): NodeIdentity {
       [extra.acceptRoutes, 'TS_EXTRA_ARGS --accept-routes'],
     ]) ?? false;
   if (f.stateDir) from.stateDir = 'state directory mount';
+  const controlServer = controlServerOf(prefs, f.tsSettings.TS_EXTRA_ARGS);
   return {
     container: f.container,
     ...(hostname ? { hostname } : {}),
@@ -146,6 +151,24 @@ export function runningIdentity(f: RunningFacts): NodeIdentity {
     tags,
     acceptRoutes,
     ...(f.stateDir ? { stateDir: f.stateDir } : {}),
+    ...(controlServer ? { controlServer } : {}),
     from,
   };
+}
+
+/**
+ * The node's control server: prefs ControlURL (what it logged in to), else --login-server in
+ * TS_EXTRA_ARGS; undefined for Tailscale's own. Measured on the real lab: a node on Headscale has
+ * ControlURL https://198.19.0.10 in `tailscale debug prefs`.
+ */
+function controlServerOf(
+  prefs: Prefs | undefined,
+  extraArgs: string | undefined,
+): NodeIdentity['controlServer'] {
+  const flag = /(?:^|\s)--login-server[=\s]+(\S+)/.exec(extraArgs ?? '')?.[1];
+  const [url, from] = prefs?.ControlURL
+    ? [prefs.ControlURL, 'tailscale debug prefs (ControlURL)']
+    : [flag, 'TS_EXTRA_ARGS --login-server'];
+  if (!url || url.replace(/\/+$/, '') === DEFAULT_CONTROL_SERVER) return undefined;
+  return { url, from };
 }

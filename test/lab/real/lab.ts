@@ -18,8 +18,9 @@ import {
 } from './cleanup.js';
 import { daemonAlive } from './daemon.js';
 import { HEADSCALE_URL, Headscale, headscalePaths, type RoutePolicy } from './headscale.js';
+import { acquireRealLabLock, releaseRealLabLock } from './lock.js';
 import { RemoteDevice, remotePaths } from './remote.js';
-import { waitFor } from './sh.js';
+import { sleep, waitFor } from './sh.js';
 import {
   composeUp,
   containerStatus,
@@ -111,6 +112,8 @@ export async function labUp(o: UpOptions = {}): Promise<RealLab> {
     t = Date.now();
   };
   const dir = labDir();
+  await acquireRealLabLock();
+  step('lock');
   await cleanupRealLab(dir, composeProjectName(dir));
   step('cleanup');
   const build = buildLab(log);
@@ -158,9 +161,14 @@ export async function labUp(o: UpOptions = {}): Promise<RealLab> {
   return { dir, build, state, headscale, remote, durations };
 }
 
+/** Removes the lab, then lets the next test file have it (the lock labUp() took). */
 export async function labDown(): Promise<CleanupResult> {
   const dir = labDir();
-  return cleanupRealLab(dir, composeProjectName(dir));
+  try {
+    return await cleanupRealLab(dir, composeProjectName(dir));
+  } finally {
+    releaseRealLabLock();
+  }
 }
 
 export interface LabStatus {
@@ -229,3 +237,37 @@ export async function waitRemoteHasRoute(remote: RemoteDevice, timeoutMs = 60_00
 }
 
 export { STACK_FILES };
+
+/** beforeAll timeout for a labUp(): queueing behind other test files (lock.ts) plus a cold build. */
+export const LAB_UP_TIMEOUT = 3_900_000;
+
+export type RemoteReach = Record<string, boolean | string | undefined>;
+
+/** The remote device's end-to-end checks (the research note's): ping the NAS, GET every app and the LAN client. */
+export function remoteChecks(remote: RemoteDevice): RemoteReach {
+  const out: RemoteReach = { ping: remote.ping(NET.nas) };
+  for (const a of REAL_APPS) out[a.name] = remote.httpGet(NET.nas, a.port)?.trim();
+  out.lanclient = remote.httpGet(NET.lanClient, NET.lanClientPort)?.trim();
+  return out;
+}
+
+/** What remoteChecks() returns when everything answered. */
+export const ALL_REACHED: RemoteReach = {
+  ping: true,
+  ...Object.fromEntries(REAL_APPS.map((a) => [a.name, a.name])),
+  lanclient: 'lanclient',
+};
+
+/**
+ * remoteChecks() until everything answers or 20 s pass: the first packets after a route appears
+ * may go while WireGuard is still handshaking. Returns the last result.
+ */
+export async function remoteChecksSettled(remote: RemoteDevice): Promise<RemoteReach> {
+  let last = remoteChecks(remote);
+  const deadline = Date.now() + 20_000;
+  while (JSON.stringify(last) !== JSON.stringify(ALL_REACHED) && Date.now() < deadline) {
+    await sleep(1000);
+    last = remoteChecks(remote);
+  }
+  return last;
+}

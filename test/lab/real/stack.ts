@@ -4,8 +4,9 @@
  * env_file and --login-server in TS_EXTRA_ARGS, plus the tailbridge.yaml that describes the lab.
  * Nothing in these files is lab-specific except the addresses: users' files run unchanged.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { stringify } from 'yaml';
 import { detectCompose } from '../../../src/adapters/docker/compose.js';
 import type { ComposeProject } from '../../../src/adapters/ports.js';
 import { parseConfig } from '../../../src/core/model/load.js';
@@ -139,8 +140,31 @@ export function writeStack(labDir: string, authKey: string, o: { userspace?: boo
   writeFileSync(path.join(labDir, STACK_FILES.env), `TS_AUTHKEY=${authKey}\n`, { mode: 0o600 });
 }
 
+/** compose.override.yaml, when a test writes one, is deployed as tailbridge deploys it (its default override). */
+export const STACK_OVERRIDE = 'compose.override.yaml';
+
 export function stackProject(labDir: string): ComposeProject {
-  return { cwd: labDir, files: [path.join(labDir, STACK_FILES.compose)] };
+  const override = path.join(labDir, STACK_OVERRIDE);
+  return {
+    cwd: labDir,
+    files: [path.join(labDir, STACK_FILES.compose), ...(existsSync(override) ? [override] : [])],
+  };
+}
+
+/**
+ * Test speed only: the generated healthcheck polls every 30 s. Docker marks the container healthy at
+ * the first passing check inside start_period, and a real kernel-mode boot takes several seconds, so
+ * start_period stays long (a short one turned a slow boot into "unhealthy").
+ */
+export function writeFastHealth(labDir: string, services = ['tailscale']): void {
+  writeFileSync(
+    path.join(labDir, STACK_OVERRIDE),
+    stringify({
+      services: Object.fromEntries(
+        services.map((s) => [s, { healthcheck: { interval: '1s', start_period: '90s', retries: 3 } }]),
+      ),
+    }),
+  );
 }
 
 export async function composeUp(labDir: string): Promise<void> {

@@ -159,6 +159,7 @@ describe('the running node from real tailscale v1.102.3 output (test/fixtures/re
       AdvertiseRoutes: ['198.18.20.0/24'],
       AdvertiseTags: null,
       RouteAll: false,
+      ControlURL: 'https://198.19.0.10',
     });
   });
 });
