@@ -17,10 +17,10 @@ import { resolveTarget, type TargetOptions, ttyConfirm } from '../adapters/trans
 import type { Io } from '../cli/io.js';
 import { colors } from '../cli/io.js';
 import { describeJournal } from '../core/apply/journal.js';
-import { lineProgress } from '../core/apply/progress.js';
 import { readinessVerify } from '../core/apply/readiness.js';
 import { undoTarget } from '../core/apply/undo.js';
 import { ExitCode, TailbridgeError } from '../errors.js';
+import { lineProgress } from '../render/progress.js';
 import { type ApplyDeps, DEFAULT_KEEP, DEFAULT_TIMEOUT_S, takeLock } from './apply.js';
 
 export interface RollbackOptions extends TargetOptions {

@@ -16,11 +16,12 @@ import {
   type VerifyOutcome,
   waitForContainer,
 } from '../../core/apply/readiness.js';
+import type { ComposeProject, ComposeRunner } from '../../core/ports/compose.js';
+import type { DockerEngine } from '../../core/ports/docker.js';
 import { ExitCode } from '../../errors.js';
 import { composeAccepts } from '../docker/staged-validate.js';
 import { durableWrite, syncDir } from '../durable.js';
 import { sha256 } from '../fs.js';
-import type { ComposeProject, ComposeRunner, DockerEngine } from '../ports.js';
 import {
   composeProjectName,
   removeCreated,

@@ -1,4 +1,4 @@
-import type { ComposeProject } from '../../adapters/ports.js';
+import type { ComposeProject } from '../ports/compose.js';
 import type { DockerSnapshot } from './cleanup.js';
 
 /**
