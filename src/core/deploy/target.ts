@@ -83,8 +83,8 @@ export interface TargetSnapshot {
 export type DeployResult =
   | {
       ok: true;
-      /** True when the tailscale container was replaced (wait for the new one, not the old id). */
-      replaced: boolean;
+      /** The tailscale container this deploy replaced: `waitReady` ignores it and waits for the new one. */
+      replacedId?: string;
       /** One line for the progress output, e.g. `docker compose up -d` or `app.update job 42`. */
       detail: string;
     }
