@@ -35,8 +35,8 @@ import type { ComposeRunner } from '../core/ports/compose.js';
 import type { DockerEngine } from '../core/ports/docker.js';
 import { ExitCode, TailbridgeError } from '../errors.js';
 import { lineProgress } from '../render/progress.js';
-import { computeFileChanges, type FileChange } from './file-changes.js';
-import { approvalAccess, layeredVerifier, withRouteApproval } from './layered-verifier.js';
+import { approvalAccess, layeredVerifier, withRouteApproval } from '../workflows/apply/verify-gate.js';
+import { computeFileChanges, type FileChange } from '../workflows/file-changes.js';
 
 export interface ApplyOptions extends TargetOptions {
   mode?: string;

@@ -29,12 +29,12 @@ import type { FinalState, MigrationRun, PhaseResult } from '../core/report/types
 import { detectMode } from '../core/verify/detect.js';
 import type { VerifyReport } from '../core/verify/types.js';
 import { ExitCode, TailbridgeError } from '../errors.js';
+import { approvalAccess, layeredVerifier, withRouteApproval } from '../workflows/apply/verify-gate.js';
+import { verifyDeployment as runVerify } from '../workflows/verify/verify-deployment.js';
 import { apply } from './apply.js';
 import { runDiscovery } from './discover.js';
-import { approvalAccess, layeredVerifier, withRouteApproval } from './layered-verifier.js';
 import { writeRecordAndNotes } from './report.js';
 import { rollback } from './rollback.js';
-import { runVerify } from './verify.js';
 
 export interface MigrateOptions extends TargetOptions {
   /** Modes to try, in order (default: the plan's attempt order). */
