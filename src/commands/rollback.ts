@@ -6,9 +6,8 @@ import { resolveTarget, type TargetOptions, ttyConfirm } from '../adapters/trans
 import type { Io } from '../cli/io.js';
 import { colors } from '../cli/io.js';
 import { ExitCode, TailbridgeError } from '../errors.js';
-import { logBlock } from '../render/apply-result.js';
 import { lineProgress } from '../render/progress.js';
-import { renderJournalRollback } from '../render/rollback-result.js';
+import { renderRollbackOutcome } from '../render/rollback-result.js';
 import { DEFAULT_KEEP, DEFAULT_TIMEOUT_S } from '../workflows/apply/deps.js';
 import { type RollbackOutcome, rollback as rollbackWorkflow } from '../workflows/rollback/rollback.js';
 import type { ApplyDeps } from './shared/apply-deps.js';
@@ -75,69 +74,50 @@ async function confirmRestore(
 }
 
 function report(outcome: RollbackOutcome, options: RollbackOptions, io: Io): number {
-  const c = colors(io);
+  const exitCode = exitCodeOf(outcome);
+  if (options.json && outcome.kind !== 'declined') io.stdout(rollbackJson(outcome, exitCode));
+  else {
+    const rendered = renderRollbackOutcome(outcome, colors(io));
+    for (const line of rendered.out) io.stdout(line);
+    for (const line of rendered.err) io.stderr(line);
+  }
+  return exitCode;
+}
+
+function exitCodeOf(outcome: RollbackOutcome): number {
   switch (outcome.kind) {
-    case 'journal': {
-      const { report: r } = outcome;
-      if (options.json)
-        io.stdout(
-          JSON.stringify(
-            { result: r.ok ? 'rolled-back' : 'rollback-failed', history: outcome.historyId, ...r },
-            null,
-            2,
-          ),
-        );
-      else {
-        const rendered = renderJournalRollback(r, c);
-        for (const line of rendered.out) io.stdout(line);
-        for (const line of rendered.err) io.stderr(line);
-      }
-      return r.ok ? ExitCode.ok : ExitCode.rollbackFailed;
-    }
+    case 'journal':
+      return outcome.report.ok ? ExitCode.ok : ExitCode.rollbackFailed;
     case 'nothing':
-      io.stdout(
-        options.json
-          ? JSON.stringify({ result: 'unchanged', message: outcome.message }, null, 2)
-          : outcome.message,
-      );
       return ExitCode.ok;
     case 'declined':
-      io.stderr('not restored');
       return ExitCode.usage;
     case 'restore':
-      return reportRestore(outcome, options, io);
+      return txExitCode(outcome.tx.outcome);
   }
 }
 
-function reportRestore(
-  outcome: Extract<RollbackOutcome, { kind: 'restore' }>,
-  options: RollbackOptions,
-  io: Io,
-): number {
-  const c = colors(io);
-  const { tx: result, entry, files } = outcome;
-  const exitCode = txExitCode(result.outcome);
-  if (options.json) {
-    const { outcome: _, ...rest } = result;
-    io.stdout(
-      JSON.stringify(
-        { result: exitCode === 0 ? 'restored' : 'failed', restored: entry.id, exitCode, ...rest },
+function rollbackJson(outcome: RollbackOutcome, exitCode: number): string {
+  switch (outcome.kind) {
+    case 'journal': {
+      const r = outcome.report;
+      return JSON.stringify(
+        { result: r.ok ? 'rolled-back' : 'rollback-failed', history: outcome.historyId, ...r },
         null,
         2,
-      ),
-    );
-  } else if (exitCode === ExitCode.ok)
-    io.stdout(
-      `${c.green('restored')} ${files} from ${entry.id}; the state before is backed up as ${result.historyId}`,
-    );
-  else {
-    io.stderr(`${c.red('restore failed')} at ${result.failure?.step}: ${result.failure?.message}`);
-    if (result.failure?.logs) io.stderr(logBlock(result.failure.logs));
-    if (result.rollback?.ok) io.stderr(`${c.yellow('rolled back')}: ${result.rollback.lines.join('; ')}`);
-    else if (result.rollback) {
-      io.stderr(`${c.red('ROLLBACK FAILED')}: ${result.rollback.problem}`);
-      for (const s of result.rollback.manualSteps ?? []) io.stderr(`  ${s}`);
+      );
+    }
+    case 'nothing':
+      return JSON.stringify({ result: 'unchanged', message: outcome.message }, null, 2);
+    case 'declined':
+      return '';
+    case 'restore': {
+      const { outcome: _, ...rest } = outcome.tx;
+      return JSON.stringify(
+        { result: exitCode === 0 ? 'restored' : 'failed', restored: outcome.entry.id, exitCode, ...rest },
+        null,
+        2,
+      );
     }
   }
-  return exitCode;
 }
