@@ -1,0 +1,246 @@
+/**
+ * The TrueNAS API client against the middleware TEST DOUBLE (test/lab/truenas): TLS trust, login,
+ * rate limit, calls and job following. No Docker engine is needed: the apps here have no containers
+ * (STOPPED, so app.update skips compose up, like the middleware), and validation runs `docker compose
+ * config`, which needs only the CLI and the compose v2 plugin (skipped when it is not built).
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Secret } from '../../../src/adapters/control/secret.js';
+import type { TrueNasApi } from '../../../src/adapters/truenas/api.js';
+import { appConfig, queryApps, updateCustomApp } from '../../../src/adapters/truenas/apps.js';
+import { JsonRpcSocket } from '../../../src/adapters/truenas/jsonrpc.js';
+import { midcltApi } from '../../../src/adapters/truenas/midclt.js';
+import type { TlsTrust } from '../../../src/adapters/truenas/tls.js';
+import { connectTrueNas } from '../../../src/adapters/truenas/ws-client.js';
+import { composeV2ConfigDir } from '../../lab/truenas/compose.js';
+import { startTrueNasDouble, type TrueNasDouble } from '../../lab/truenas/double.js';
+
+const haveCompose = composeV2ConfigDir() !== null;
+let dir: string;
+let double: TrueNasDouble;
+const pin = (): TlsTrust => ({
+  kind: 'pin',
+  fingerprint: double.fingerprint,
+  setting: 'target.tls.fingerprint',
+});
+const connect = (o: { key?: string; trust?: TlsTrust; url?: string } = {}) =>
+  connectTrueNas({
+    url: o.url ?? double.url,
+    apiKey: new Secret(o.key ?? double.apiKey, 'file ./truenas.key'),
+    keyOrigin: 'target.apiKeyFile ./truenas.key',
+    trust: o.trust ?? pin(),
+  });
+
+/** The error a promise is expected to reject with. */
+const failure = (p: Promise<unknown>): Promise<Error> =>
+  p.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (e: Error) => e,
+  );
+
+const COMPOSE = `# the user's comment
+services:
+  tailscale:
+    image: tailscale/tailscale:v1.102.3
+    network_mode: host   # inline comment
+    environment:
+      - TS_HOSTNAME=tbr-nas
+      - TS_USERSPACE=false
+`;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'tbr-truenas-unit-'));
+  double = await startTrueNasDouble({
+    dir,
+    compose: haveCompose ? undefined : false,
+    loginFailDelayMs: [1, 2],
+    rateLimit: { maxCalls: 20, periodMs: 60_000, sleepMs: [1, 2] },
+  });
+  double.store.writeConfig('tailscale', {
+    services: { tailscale: { image: 'tailscale/tailscale:v1.102.3', network_mode: 'host' } },
+  });
+  double.store.writeMetadata('tailscale');
+});
+afterAll(async () => {
+  await double?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('TLS trust', () => {
+  it('connects with the pinned fingerprint and calls app.query / app.config', async () => {
+    const api = await connect();
+    const apps = await queryApps(api);
+    expect(apps.map((a) => [a.name, a.state, a.custom_app])).toEqual([['tailscale', 'STOPPED', true]]);
+    expect(await appConfig(api, 'tailscale')).toEqual({
+      services: { tailscale: { image: 'tailscale/tailscale:v1.102.3', network_mode: 'host' } },
+    });
+    await api.close();
+  });
+
+  it('refuses a self-signed certificate without pin or CA, printing the fingerprint it saw', async () => {
+    const before = double.rpc.calls.length;
+    const e = await failure(connect({ trust: { kind: 'system' } }));
+    expect(e.message).toContain(double.fingerprint);
+    expect(e.message).toMatch(/not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\).*target\.tls\.fingerprint/);
+    expect(e.message.split('\n')).toHaveLength(1);
+    expect(double.rpc.calls.length).toBe(before);
+  });
+
+  it('refuses a certificate that does not match the pin before sending anything', async () => {
+    const before = double.rpc.calls.length;
+    const wrong = `${'AA:'.repeat(31)}AA`;
+    const e = await failure(
+      connect({
+        trust: { kind: 'pin', fingerprint: wrong, setting: 'target.tls.fingerprint' },
+      }),
+    );
+    expect(e.message).toMatch(/certificate mismatch: the server presented SHA-256 .*nothing was sent/);
+    expect(e.message).toContain(double.fingerprint);
+    expect(double.rpc.calls.length).toBe(before);
+  });
+
+  it('trusts a CA file', async () => {
+    const ca = readFileSync(path.join(dir, 'cert', 'truenas-double.crt'), 'utf8');
+    const api = await connect({ trust: { kind: 'ca', ca, setting: 'target.tls.caFile' } });
+    expect(await api.call('core.ping')).toBe('pong');
+    await api.close();
+  });
+
+  it('says one line when nothing listens', async () => {
+    const e = await failure(connect({ url: 'wss://127.0.0.1:9/api/current' }));
+    expect(e.message).toBe('TrueNAS API wss://127.0.0.1:9/api/current: cannot connect (ECONNREFUSED)');
+  });
+});
+
+describe('login', () => {
+  it('a wrong key is one line naming the key file, never the key', async () => {
+    const key = '1-CANARYwrongkeyCANARY0123456789';
+    const e = await failure(connect({ key }));
+    expect(e.message).toBe(
+      `TrueNAS API ${double.url}: the API key in target.apiKeyFile ./truenas.key was refused`,
+    );
+    expect(e.message).not.toContain('CANARY');
+    expect(JSON.stringify(e)).not.toContain('CANARY');
+  });
+
+  it('calls before login are refused by the double (Not authenticated)', async () => {
+    const socket = await JsonRpcSocket.open(new URL(double.url), { trust: pin() });
+    const e = await failure(socket.call('app.query', [[], {}]));
+    await socket.close();
+    expect(e.message).toBe('app.query: Not authenticated');
+  });
+
+  it('rate-limits logins: the 21st in a minute is refused with one line', async () => {
+    const limited = await startTrueNasDouble({
+      dir: path.join(dir, 'rl'),
+      compose: false,
+      loginFailDelayMs: [1, 2],
+      rateLimit: { maxCalls: 20, periodMs: 60_000, sleepMs: [1, 2] },
+      cert: {
+        key: readFileSync(path.join(dir, 'cert', 'truenas-double.key'), 'utf8'),
+        cert: readFileSync(path.join(dir, 'cert', 'truenas-double.crt'), 'utf8'),
+        fingerprint: double.fingerprint,
+      },
+    });
+    try {
+      const messages: string[] = [];
+      for (let i = 0; i < 21; i++)
+        messages.push(
+          await connect({ key: 'x', url: limited.url }).then(
+            () => 'ok',
+            (e: Error) => e.message,
+          ),
+        );
+      expect(messages.slice(0, 20).every((m) => m.endsWith('was refused'))).toBe(true);
+      expect(messages[20]).toBe(
+        `TrueNAS API ${limited.url}: auth.login_with_api_key: Rate Limit Exceeded (wait a minute before the next try)`,
+      );
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe.skipIf(!haveCompose)('app.update job', () => {
+  let api: TrueNasApi;
+  beforeAll(async () => {
+    api = await connect();
+  });
+  afterAll(() => api?.close());
+
+  it('follows the job 25 → 60 → 100 and the Apps copy is the PyYAML dump (no comments, quoted strings)', async () => {
+    const progress: (number | null)[] = [];
+    const outcome = await updateCustomApp(api, 'tailscale', COMPOSE, {
+      onProgress: (p) => progress.push(p.percent),
+      pollMs: 20,
+    });
+    expect(outcome.ok).toBe(true);
+    expect(progress.at(-1)).toBe(100);
+    expect(progress.filter((p) => p !== null)).toEqual(expect.arrayContaining([100]));
+    const userConfig = readFileSync(double.store.userConfigPath('tailscale'), 'utf8');
+    expect(userConfig).toBe(
+      '"services":\n  "tailscale":\n    "environment":\n    - "TS_HOSTNAME=tbr-nas"\n    - "TS_USERSPACE=false"\n    "image": "tailscale/tailscale:v1.102.3"\n    "network_mode": "host"\n',
+    );
+    expect(readFileSync(double.store.renderedComposePath('tailscale'), 'utf8')).toBe(userConfig);
+    const jobs = (await api.call('core.get_jobs', [[['id', '=', outcome.jobId]]])) as {
+      arguments: unknown[];
+    }[];
+    expect(jobs[0]?.arguments).toEqual(['tailscale', { custom_compose_config_string: '********' }]);
+  });
+
+  it('a failed job is FAILED with compose config stderr as one line, and the app is unchanged', async () => {
+    const before = readFileSync(double.store.userConfigPath('tailscale'), 'utf8');
+    const outcome = await updateCustomApp(
+      api,
+      'tailscale',
+      'services:\n  tailscale:\n    image: x\n    bogus_key: 1\n',
+      { pollMs: 20 },
+    );
+    expect(outcome.ok).toBe(false);
+    if (outcome.ok) return;
+    expect(outcome.state).toBe('FAILED');
+    expect(outcome.error).toMatch(
+      /^\[EINVAL\] app_update\.custom_compose_config_string: Invalid compose configuration: .*bogus_key/,
+    );
+    expect(outcome.error).not.toContain('\n');
+    expect(readFileSync(double.store.userConfigPath('tailscale'), 'utf8')).toBe(before);
+  });
+
+  it('an unknown app fails the job with the middleware message', async () => {
+    const outcome = await updateCustomApp(api, 'nope', COMPOSE, { pollMs: 20 });
+    expect(outcome).toMatchObject({ ok: false, error: '[ENOENT] None: App nope does not exist' });
+  });
+
+  it('invalid params are refused before a job starts', async () => {
+    const e = await failure(
+      api.call('app.update', ['tailscale', { custom_compose_config_string: 'x', extra_field: 1 }]),
+    );
+    expect(e.message).toMatch(/app\.update: \[EINVAL\] app_update\.1: must NOT have additional properties/);
+  });
+});
+
+describe('midclt double', () => {
+  it('calls the double over its local socket, without a key', async () => {
+    const midclt = path.join(process.cwd(), 'test/lab/truenas/midclt-double.mjs');
+    writeFileSync(path.join(dir, 'unused'), '');
+    const api = midcltApi({
+      command: process.execPath,
+      run: (c, a) =>
+        import('../../../src/adapters/process.js').then(({ runProcess }) =>
+          runProcess(c, [midclt, ...a], {
+            env: { ...process.env, TAILBRIDGE_MIDCLT_SOCKET: double.socketPath },
+          }),
+        ),
+    });
+    expect(((await api.call('app.query', [[], {}])) as { name: string }[]).map((a) => a.name)).toEqual([
+      'tailscale',
+    ]);
+    const e = await failure(api.call('app.config', ['nope']));
+    expect(e.message).toMatch(/App nope does not exist/);
+  });
+});
