@@ -3,8 +3,8 @@ import { composeServiceFacts } from '../core/discover/compose-service.js';
 import { composeLabels, tailscaleMatch } from '../core/discover/discover.js';
 import type { RawDockerFacts } from '../core/discover/types.js';
 import { identityPrefs } from '../core/identity/node.js';
+import type { ContainerInfo, DockerEngine } from '../core/ports/docker.js';
 import { readEnvFileNames } from './lint-files.js';
-import type { ContainerInfo, DockerEngine } from './ports.js';
 
 const MAX_COMPOSE_BYTES = 1024 * 1024;
 

@@ -8,7 +8,8 @@ import {
 } from '../core/identity/node.js';
 import { stateDirMount } from '../core/identity/state-dir.js';
 import type { HomelabConfig } from '../core/model/config.js';
-import type { ComposeProject, ContainerInfo, DockerEngine } from './ports.js';
+import type { ComposeProject } from '../core/ports/compose.js';
+import type { ContainerInfo, DockerEngine } from '../core/ports/docker.js';
 import { locateServiceContainer } from './transaction/locate.js';
 
 async function execOut(engine: DockerEngine, container: string, cmd: string[]): Promise<string | undefined> {

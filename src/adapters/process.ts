@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { ExecResult } from './ports.js';
+import type { ExecResult } from '../core/ports/exec.js';
 
 export interface RunOptions {
   cwd?: string;

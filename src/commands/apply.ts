@@ -1,9 +1,9 @@
 import { rename } from 'node:fs/promises';
 import path from 'node:path';
+import { openDeployTarget } from '../adapters/deploy/open.js';
 import { detectCompose } from '../adapters/docker/compose.js';
 import { DockerodeEngine } from '../adapters/docker/engine.js';
 import { identityVerdict } from '../adapters/node-identity.js';
-import type { ComposeRunner, DockerEngine } from '../adapters/ports.js';
 import { envFaultHook, type FaultHook } from '../adapters/transaction/fault.js';
 import { HistoryStore } from '../adapters/transaction/history.js';
 import { beginOperation, endOperation } from '../adapters/transaction/housekeeping.js';
@@ -25,13 +25,16 @@ import type { Io } from '../cli/io.js';
 import { colors } from '../cli/io.js';
 import { VERSION } from '../cli/version.js';
 import { describeJournal } from '../core/apply/journal.js';
-import { lineProgress } from '../core/apply/progress.js';
 import type { Verifier } from '../core/apply/readiness.js';
 import { unifiedDiff } from '../core/compose/diff.js';
 import type { ControlAccess } from '../core/control/ports.js';
+import type { DeployTarget } from '../core/deploy/target.js';
 import { describeGuard, type GuardFlag, type GuardVerdict, refusalMessage } from '../core/identity/guard.js';
 import { isMode, MODES, type Mode } from '../core/model/modes.js';
+import type { ComposeRunner } from '../core/ports/compose.js';
+import type { DockerEngine } from '../core/ports/docker.js';
 import { ExitCode, TailbridgeError } from '../errors.js';
+import { lineProgress } from '../render/progress.js';
 import { computeFileChanges, type FileChange } from './file-changes.js';
 import { approvalAccess, layeredVerifier, withRouteApproval } from './layered-verifier.js';
 
@@ -152,12 +155,16 @@ export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDe
       content: Buffer.from(ch.after, 'utf8'),
       ...(ch.mode !== undefined ? { mode: ch.mode } : {}),
     }));
+    const engine = deps.engine ?? new DockerodeEngine();
+    const deployTarget = composeFound.then((compose) => deployTargetOf(target, engine, compose, deps));
     // `compose config` (~0.5 s for v1) runs while the node is compared and the user confirms.
-    const validation = composeFound.then((compose) =>
-      startComposeValidation({ writes, composeFile: target.composeFile, project: target.project }, compose),
+    const validation = deployTarget.then((to) =>
+      startComposeValidation(
+        { writes, composeFile: target.composeFile, operation: 'apply', mode, service: target.service },
+        to,
+      ),
     );
     validation.catch(() => undefined);
-    const engine = deps.engine ?? new DockerodeEngine();
     await engine.ping();
     // Before anything changes: the new desired state against the running node.
     const identity = await guardFor(engine, target, mode, options.allow ?? []);
@@ -183,7 +190,7 @@ export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDe
       }
     }
 
-    const compose = await composeFound;
+    const to = await deployTarget;
     progress.done(`${path.relative(io.cwd, lock.file) || lock.file}`);
 
     const result = await runTransaction(
@@ -200,7 +207,7 @@ export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDe
       },
       {
         engine,
-        compose,
+        target: to,
         verify: gate(
           deps.verify ?? layeredVerifier(target.loaded, { probe: Boolean(options.probe) }),
           target,
@@ -209,8 +216,6 @@ export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDe
         ),
         now: deps.now ?? (() => new Date()),
         fault: deps.fault ?? envFaultHook(),
-        ...(deps.settleMs !== undefined ? { settleMs: deps.settleMs } : {}),
-        ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
       },
       progress,
     );
@@ -222,6 +227,25 @@ export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDe
       lock.release(),
     );
   }
+}
+
+/** The deploy target of this config (target: in tailbridge.yaml; default compose). */
+export function deployTargetOf(
+  target: Target,
+  engine: DockerEngine,
+  compose: ComposeRunner,
+  deps: Partial<Pick<ApplyDeps, 'settleMs' | 'pollMs'>>,
+  project = target.project,
+): DeployTarget {
+  return openDeployTarget(target.loaded.config.target, {
+    engine,
+    compose,
+    project,
+    composeFile: target.composeFile,
+    service: target.service,
+    ...(deps.settleMs !== undefined ? { settleMs: deps.settleMs } : {}),
+    ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
+  });
 }
 
 /** Sidecar mode leaves the main tailscale service as it is; every other mode replaces it. */

@@ -5,7 +5,6 @@ import { gatherTailscaleExtras } from '../adapters/discover-runtime.js';
 import { detectCompose } from '../adapters/docker/compose.js';
 import { DockerodeEngine, engineError } from '../adapters/docker/engine.js';
 import { gatherHostFacts } from '../adapters/host-network.js';
-import type { DockerEngine } from '../adapters/ports.js';
 import { colors, type Io } from '../cli/io.js';
 import {
   computeDiscovery,
@@ -17,6 +16,7 @@ import {
 } from '../core/discover/index.js';
 import type { HomelabConfig } from '../core/model/config.js';
 import { type EnvironmentFacts, resolveEnvironment } from '../core/plan/environment.js';
+import type { DockerEngine } from '../core/ports/docker.js';
 import { ExitCode } from '../errors.js';
 
 export interface DiscoverOptions extends ConfigChoice {

@@ -4,7 +4,6 @@ import { type ConfigChoice, loadConfig, resolveFromConfig } from '../adapters/co
 import { detectCompose } from '../adapters/docker/compose.js';
 import { composeAccepts } from '../adapters/docker/staged-validate.js';
 import { writeFileAtomic } from '../adapters/fs.js';
-import type { ComposeRunner } from '../adapters/ports.js';
 import { takeStateLock } from '../adapters/transaction/lock.js';
 import { stateDirFor } from '../adapters/transaction/run.js';
 import { projectFiles } from '../adapters/transaction/target.js';
@@ -19,6 +18,7 @@ import type { Generated } from '../core/generate/types.js';
 import type { HomelabConfig } from '../core/model/config.js';
 import { isMode, MODES, type Mode } from '../core/model/modes.js';
 import { planModes } from '../core/plan/index.js';
+import type { ComposeRunner } from '../core/ports/compose.js';
 import { redact } from '../core/report/redact.js';
 import { ExitCode, InputError, TailbridgeError } from '../errors.js';
 import { renderMergeNotes } from '../render/merge-notes.js';

@@ -2,7 +2,6 @@ import path from 'node:path';
 import { detectCompose } from '../adapters/docker/compose.js';
 import { DockerodeEngine } from '../adapters/docker/engine.js';
 import { identityVerdict } from '../adapters/node-identity.js';
-import type { ComposeRunner, DockerEngine } from '../adapters/ports.js';
 import { saveRun } from '../adapters/runs.js';
 import { envFaultHook } from '../adapters/transaction/fault.js';
 import { JournalStore } from '../adapters/transaction/journal-store.js';
@@ -24,6 +23,8 @@ import {
 } from '../core/migrate/phases.js';
 import { isMode, MODES, type Mode } from '../core/model/modes.js';
 import { type EnvironmentFacts, planModes, resolveEnvironment } from '../core/plan/index.js';
+import type { ComposeRunner } from '../core/ports/compose.js';
+import type { DockerEngine } from '../core/ports/docker.js';
 import type { FinalState, MigrationRun, PhaseResult } from '../core/report/types.js';
 import { detectMode } from '../core/verify/detect.js';
 import type { VerifyReport } from '../core/verify/types.js';

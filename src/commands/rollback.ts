@@ -17,11 +17,11 @@ import { resolveTarget, type TargetOptions, ttyConfirm } from '../adapters/trans
 import type { Io } from '../cli/io.js';
 import { colors } from '../cli/io.js';
 import { describeJournal } from '../core/apply/journal.js';
-import { lineProgress } from '../core/apply/progress.js';
 import { readinessVerify } from '../core/apply/readiness.js';
 import { undoTarget } from '../core/apply/undo.js';
 import { ExitCode, TailbridgeError } from '../errors.js';
-import { type ApplyDeps, DEFAULT_KEEP, DEFAULT_TIMEOUT_S, takeLock } from './apply.js';
+import { lineProgress } from '../render/progress.js';
+import { type ApplyDeps, DEFAULT_KEEP, DEFAULT_TIMEOUT_S, deployTargetOf, takeLock } from './apply.js';
 
 export interface RollbackOptions extends TargetOptions {
   /** History entry to restore (without an unfinished journal); default: the newest that differs. */
@@ -61,17 +61,16 @@ export async function rollback(
       deps.now ? deps.now() : new Date(),
     );
     for (const note of notes) (options.json ? io.stderr : io.stdout)(c.dim(note));
-    const txDeps = async (): Promise<TxDeps> => {
+    const txDeps = async (project = target.project): Promise<TxDeps> => {
       const engine = deps.engine ?? new DockerodeEngine();
       await engine.ping();
+      const compose = deps.compose ?? (await detectCompose());
       return {
         engine,
-        compose: deps.compose ?? (await detectCompose()),
+        target: deployTargetOf(target, engine, compose, deps, project),
         verify: deps.verify ?? readinessVerify,
         now: deps.now ?? (() => new Date()),
         fault: deps.fault ?? envFaultHook(),
-        ...(deps.settleMs !== undefined ? { settleMs: deps.settleMs } : {}),
-        ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
       };
     };
 
@@ -81,7 +80,8 @@ export async function rollback(
           `an unfinished operation must be rolled back first (${describeJournal(journal)}); run \`tailbridge rollback\` without --to`,
         );
       out(`rolling back: ${describeJournal(journal)}`);
-      const resolved = await txDeps();
+      // The project the interrupted operation deployed (its -p and -f may differ from today's options).
+      const resolved = await txDeps(journal.project);
       const report = await rollbackJournal(
         journal,
         undefined,

@@ -1,7 +1,6 @@
 import { type ConfigChoice, type LoadedConfig, loadConfig } from '../adapters/config-file.js';
 import { controlAccess } from '../adapters/control/open.js';
 import { DockerodeEngine } from '../adapters/docker/engine.js';
-import type { DockerEngine } from '../adapters/ports.js';
 import { ttyConfirm } from '../adapters/transaction/target.js';
 import type { Io } from '../cli/io.js';
 import { VERSION } from '../cli/version.js';
@@ -10,6 +9,7 @@ import type { ControlAccess } from '../core/control/ports.js';
 import type { NodeSelfView } from '../core/control/routes.js';
 import { CONTROL_LABEL } from '../core/control/server.js';
 import { controlKindOf } from '../core/model/config.js';
+import type { DockerEngine } from '../core/ports/docker.js';
 import { parseStatusJson } from '../core/verify/tailnet.js';
 import { ExitCode, TailbridgeError } from '../errors.js';
 import { renderApprovalPlan, renderPolicy, renderRoutesReport, renderRouteTable } from '../render/routes.js';

@@ -9,7 +9,6 @@ import {
 } from '../adapters/config-file.js';
 import { controlAccess } from '../adapters/control/open.js';
 import { DockerodeEngine } from '../adapters/docker/engine.js';
-import type { ContainerInfo, DockerEngine, ExecResult, NetworkInfo } from '../adapters/ports.js';
 import { type HostProbe, localHostProbe } from '../adapters/probe.js';
 import {
   DockerProbeContainers,
@@ -30,6 +29,8 @@ import type { HomelabConfig } from '../core/model/config.js';
 import { isMode, MODES, type Mode } from '../core/model/modes.js';
 import { cidrContains } from '../core/model/net.js';
 import { planModes, resolveEnvironment } from '../core/plan/index.js';
+import type { ContainerInfo, DockerEngine, NetworkInfo } from '../core/ports/docker.js';
+import type { ExecResult } from '../core/ports/exec.js';
 import { runFromVerify } from '../core/report/from-verify.js';
 import {
   type Check,
@@ -48,7 +49,6 @@ import {
   type MacvlanEvidence,
   type NamespaceEvidence,
   parseStatusJson,
-  renderVerifyText,
   skip,
   skipEndToEnd,
   summarize,
@@ -63,6 +63,7 @@ import {
   verdictOf,
 } from '../core/verify/index.js';
 import { ExitCode, TailbridgeError } from '../errors.js';
+import { renderVerifyText } from '../render/verify.js';
 import { controlEvidence } from '../workflows/control.js';
 
 export interface VerifyDeps {

@@ -11,3 +11,4 @@ export {
   type TableOptions,
   wrap,
 } from './text.js';
+export { renderVerifyText } from './verify.js';

@@ -2,6 +2,7 @@
  * `tailbridge verify` against the real engine on the test lab: generated compose (+ the lab override)
  * deployed with docker-compose v1, the tailscale TEST DOUBLE, the emulated LAN 198.18.0.0/24.
  */
+
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,8 @@ import { generate } from '../../src/core/generate/index.js';
 import type { HomelabConfig } from '../../src/core/model/config.js';
 import { parseConfig } from '../../src/core/model/load.js';
 import type { Mode } from '../../src/core/model/modes.js';
-import { type Check, renderVerifyText, type VerifyReport } from '../../src/core/verify/index.js';
+import type { Check, VerifyReport } from '../../src/core/verify/index.js';
+import { renderVerifyText } from '../../src/render/verify.js';
 import { type ControlPlane, createControlPlane, LAB_AUTH_KEY } from '../lab/control.js';
 import { describeDocker } from '../lab/docker.js';
 import { labConfigYaml, labOverride } from '../lab/homelab.js';

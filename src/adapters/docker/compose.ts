@@ -1,8 +1,9 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
+import type { ComposeProject, ComposeRunner } from '../../core/ports/compose.js';
+import type { ExecResult } from '../../core/ports/exec.js';
 import { TailbridgeError } from '../../errors.js';
-import type { ComposeProject, ComposeRunner, ExecResult } from '../ports.js';
 import { runProcess } from '../process.js';
 
 /**

@@ -1,8 +1,9 @@
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { redactExtraArgs } from '../../core/identity/extra-args.js';
+import type { ContainerInfo, DockerEngine, DockerObjectRef, NetworkInfo } from '../../core/ports/docker.js';
+import type { ExecResult } from '../../core/ports/exec.js';
 import { TailbridgeError } from '../../errors.js';
-import type { ContainerInfo, DockerEngine, DockerObjectRef, ExecResult, NetworkInfo } from '../ports.js';
 
 /** TS_* settings tailbridge may read back from a container: switches and routes, never credentials. */
 const READABLE_TS_SETTINGS = new Set([

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { ComposeProject, ComposeRunner } from '../../core/ports/compose.js';
 import { durableWrite } from '../durable.js';
-import type { ComposeProject, ComposeRunner } from '../ports.js';
 import { makeStageDir } from '../transaction/housekeeping.js';
 
 /**

@@ -4,7 +4,8 @@ import {
   type DockerSnapshot,
   defaultProjectName,
 } from '../../core/apply/cleanup.js';
-import type { ComposeProject, ContainerInfo, DockerEngine } from '../ports.js';
+import type { ComposeProject } from '../../core/ports/compose.js';
+import type { ContainerInfo, DockerEngine } from '../../core/ports/docker.js';
 
 /** Names of every network and container right now (taken before an attempt deploys). */
 export async function snapshotDocker(engine: DockerEngine): Promise<DockerSnapshot> {

@@ -56,6 +56,8 @@ export interface HistoryManifest {
   previousContainer?: PreviousContainer;
   /** Every network and container name before the operation (an undo removes what it created). */
   dockerBefore?: DockerSnapshot;
+  /** sha256 of the blobs the deploy target saved (see BackupInput.targetBlobs). */
+  targetBlobs?: string[];
   outcome: Outcome;
   outcomeAt?: string;
   /** One line: what failed, or how it ended. */
@@ -70,6 +72,8 @@ export interface BackupInput {
   files: string[];
   previousContainer?: PreviousContainer;
   dockerBefore?: DockerSnapshot;
+  /** What the deploy target saved of its deployed state (e.g. a TrueNAS app's config), kept as blobs. */
+  targetBlobs?: Uint8Array[];
 }
 
 const ENTRY = /^\d{8}T\d{6}Z-[0-9a-f]{12}(-\d+)?$/;
@@ -121,6 +125,8 @@ export class HistoryStore {
         files.push({ path: rel, existed: true, sha256: hash, mode, size: bytes.length });
       }
     }
+    const targetBlobs = (input.targetBlobs ?? []).map((b) => Buffer.from(b));
+    for (const bytes of targetBlobs) blobs.set(sha256(bytes), bytes);
     const contentHash = hashFiles(files);
     const existing = new Set(await this.ids());
     // Same second as an existing entry: a `-N` suffix keeps ids unique and in creation order.
@@ -138,6 +144,7 @@ export class HistoryStore {
       files,
       ...(input.previousContainer ? { previousContainer: input.previousContainer } : {}),
       ...(input.dockerBefore ? { dockerBefore: input.dockerBefore } : {}),
+      ...(targetBlobs.length > 0 ? { targetBlobs: targetBlobs.map((b) => sha256(b)) } : {}),
       outcome: 'pending',
     };
 

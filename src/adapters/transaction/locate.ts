@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import type { PreviousContainerState } from '../../core/apply/journal.js';
-import type { ComposeProject, ContainerInfo, DockerEngine } from '../ports.js';
+import type { ComposeProject } from '../../core/ports/compose.js';
+import type { ContainerInfo, DockerEngine } from '../../core/ports/docker.js';
 
 const SERVICE = 'com.docker.compose.service';
 const PROJECT = 'com.docker.compose.project';

@@ -10,38 +10,25 @@ import {
   startJournal,
 } from '../../core/apply/journal.js';
 import type { Progress } from '../../core/apply/progress.js';
-import {
-  readinessVerify,
-  type Verifier,
-  type VerifyOutcome,
-  waitForContainer,
-} from '../../core/apply/readiness.js';
+import { readinessVerify, type Verifier, type VerifyOutcome } from '../../core/apply/readiness.js';
+import type { DeployTarget, DesiredState, TargetSnapshot } from '../../core/deploy/target.js';
+import type { ComposeProject } from '../../core/ports/compose.js';
+import type { DockerEngine } from '../../core/ports/docker.js';
 import { ExitCode } from '../../errors.js';
-import { composeAccepts } from '../docker/staged-validate.js';
 import { durableWrite, syncDir } from '../durable.js';
 import { sha256 } from '../fs.js';
-import type { ComposeProject, ComposeRunner, DockerEngine } from '../ports.js';
-import {
-  composeProjectName,
-  removeCreated,
-  removeRecreateLeftovers,
-  snapshotDocker,
-} from './docker-cleanup.js';
 import type { FaultHook } from './fault.js';
 import { HistoryStore } from './history.js';
 import { JournalStore } from './journal-store.js';
-import { containerState, locateServiceContainer } from './locate.js';
-import { waitForStrayCompose } from './stray-compose.js';
+import { historyBlobs, pendingBlobs, snapshotOfJournal } from './target-snapshot.js';
 
 export interface TxDeps {
   engine: DockerEngine;
-  compose: ComposeRunner;
+  /** Where the stack is deployed (compose files + `compose up`, or a TrueNAS app). */
+  target: DeployTarget;
   verify: Verifier;
   now: () => Date;
   fault: FaultHook;
-  /** Readiness without a healthcheck: how long the container must stay up (default 3 s). */
-  settleMs?: number;
-  pollMs?: number;
 }
 
 /** One file the operation writes (`content`) or deletes (`content: null`). */
@@ -77,13 +64,24 @@ export interface TxPlan {
  * their own checks; it touches no user file.
  */
 export function startComposeValidation(
-  plan: Pick<TxPlan, 'writes' | 'composeFile' | 'project'>,
-  compose: ComposeRunner,
+  plan: Pick<TxPlan, 'writes' | 'composeFile' | 'operation' | 'mode' | 'service'>,
+  target: DeployTarget,
 ): Promise<{ ok: boolean; message: string } | undefined> {
+  const desired = desiredState(plan);
+  return desired ? target.validate(desired) : Promise.resolve(undefined);
+}
+
+/** What the target is asked to run: the new compose text, or undefined when only side files change. */
+function desiredState(
+  plan: Pick<TxPlan, 'writes' | 'composeFile' | 'operation' | 'mode' | 'service'>,
+): DesiredState | undefined {
   const content = plan.writes.find((w) => w.path === plan.composeFile)?.content;
-  return content
-    ? composeAccepts(compose, plan.project, plan.composeFile, content)
-    : Promise.resolve(undefined);
+  if (!content) return undefined;
+  return { ...desiredBase(plan), compose: Buffer.from(content).toString('utf8'), composeChanged: true };
+}
+
+function desiredBase(plan: Pick<TxPlan, 'operation' | 'mode' | 'service'>) {
+  return { operation: plan.operation, mode: plan.mode, service: plan.service };
 }
 
 export interface Failure {
@@ -127,13 +125,13 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
   // `compose config` on a staged copy starts first and runs while the backup and the journal are
   // written; its verdict is read at the validate step. It touches no user file, so starting it
   // early changes nothing the journal protects.
-  const validation = plan.validation ?? startComposeValidation(plan, deps.compose);
+  const validation = plan.validation ?? startComposeValidation(plan, deps.target);
 
   // Backup: a complete, fsynced history entry exists before the journal mentions it.
   progress.start('backup');
-  const before = await locateServiceContainer(deps.engine, plan.project, plan.service);
-  const previous = containerState(before);
-  const dockerBefore = await snapshotDocker(deps.engine);
+  const saved = pendingBlobs();
+  const snapshot = await deps.target.snapshot(saved);
+  const previous = snapshot.container;
   const manifest = await history.create(
     {
       operation: plan.operation,
@@ -141,7 +139,8 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
       composeFile: plan.composeFile,
       files: plan.writes.map((w) => w.path),
       ...(previous ? { previousContainer: previous } : {}),
-      dockerBefore,
+      ...(snapshot.dockerBefore ? { dockerBefore: snapshot.dockerBefore } : {}),
+      ...(saved.bytes.length > 0 ? { targetBlobs: saved.bytes } : {}),
     },
     deps.now(),
   );
@@ -175,8 +174,10 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
       dirsCreated: await missingDirs(plan.writes.filter((w) => w.content !== null).map((w) => w.path)),
       scratch: [],
       previous,
-      dockerBefore,
-      composeProject: composeProjectName(plan.project, before),
+      ...(snapshot.dockerBefore ? { dockerBefore: snapshot.dockerBefore } : {}),
+      composeProject: snapshot.project,
+      ...(snapshot.kind !== 'compose' ? { targetKind: snapshot.kind } : {}),
+      ...(snapshot.saved.length > 0 ? { targetSaved: snapshot.saved } : {}),
     },
     deps.now(),
   );
@@ -207,7 +208,7 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
         return { exitCode: ExitCode.usage, historyId: manifest.id, failure: { step: 'validate', message } };
       }
     }
-    progress.done(`${deps.compose.flavor === 'v2' ? 'docker compose' : 'docker-compose'} config accepts it`);
+    progress.done(`${deps.target.label} config accepts it`);
     await step('validated');
 
     current = 'write';
@@ -224,36 +225,22 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
 
     current = 'deploy';
     progress.start('deploy');
-    const up = await deps.compose.up(
-      plan.project,
-      plan.operation === 'restore' ? { removeOrphans: true } : {},
-    );
-    if (up.exitCode !== 0)
-      throw new StepError('deploy', `compose up failed: ${firstLines(up.stderr || up.stdout)}`);
-    const after = await locateServiceContainer(deps.engine, plan.project, plan.service);
-    const composeChanged = plan.writes.some((w) => w.path === plan.composeFile);
-    let replaced = !before || after?.id !== before.id;
-    if (!replaced && !composeChanged) {
-      // Only side files changed: compose kept the container; recreate it so it reads them.
-      const again = await deps.compose.up(plan.project, { services: [plan.service], forceRecreate: true });
-      if (again.exitCode !== 0)
-        throw new StepError('deploy', `compose up failed: ${firstLines(again.stderr || again.stdout)}`);
-      replaced = true;
-    }
-    // When the compose change left this service alone (sidecar mode edits the apps), its running
-    // container is the one to wait for; otherwise wait for the new one.
+    const desired = desiredState(plan) ?? {
+      ...desiredBase(plan),
+      compose: await readFile(plan.composeFile, 'utf8'),
+      composeChanged: false,
+    };
+    const deployed = await deps.target.deploy(desired, snapshot, (e) => progress.note(eventLine(e)));
+    if (!deployed.ok) throw new StepError('deploy', deployed.message);
     await step('deployed');
-    progress.done(`${deps.compose.flavor === 'v2' ? 'docker compose' : 'docker-compose'} up -d`);
+    progress.done(deployed.detail);
 
     current = 'wait';
     progress.start(`wait for ${plan.service} (up to ${Math.round(plan.timeoutMs / 1000)} s)`);
-    const ready = await waitForContainer({
-      engine: deps.engine,
-      locate: () => locateServiceContainer(deps.engine, plan.project, plan.service),
+    const ready = await deps.target.waitReady({
+      service: plan.service,
       timeoutMs: plan.timeoutMs,
-      ...(before && replaced ? { notId: before.id } : {}),
-      ...(deps.settleMs !== undefined ? { settleMs: deps.settleMs } : {}),
-      ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
+      ...(deployed.replacedId ? { replacedId: deployed.replacedId } : {}),
     });
     if (!ready.ok) throw new StepError('wait', ready.reason, ready.logs);
     progress.done(
@@ -275,8 +262,8 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
     progress.done(verdict.summary);
     await step('verified');
     if (plan.undoDocker) {
-      const project = composeProjectName(plan.project, ready.container, before);
-      for (const line of await removeCreated(deps.engine, plan.undoDocker, project)) progress.note(line);
+      const undo: TargetSnapshot = { ...snapshot, dockerBefore: plan.undoDocker };
+      for (const line of await deps.target.cleanup(undo)) progress.note(line);
     }
 
     await history.setOutcome(manifest.id, 'applied', verdict.summary, deps.now());
@@ -325,6 +312,7 @@ export async function rollbackJournal(
 ): Promise<RollbackReport> {
   const history = new HistoryStore(options.stateDir, start.composeDir);
   const journals = new JournalStore(options.stateDir);
+  const snapshot = snapshotOfJournal(start);
   const lines: string[] = [];
   let journal = start;
   let problem: string | undefined;
@@ -362,24 +350,18 @@ export async function rollbackJournal(
 
     if (needsRedeploy(journal)) {
       progress.start('redeploy the previous configuration');
-      // After a crash, the killed run's compose may still be bringing the new configuration up.
-      const stray = await waitForStrayCompose(journal.project.files);
-      if (stray.length > 0)
-        progress.note(`waited for the interrupted run's compose (pid ${stray.join(', ')})`);
-      const beforeUp = await locateServiceContainer(deps.engine, journal.project, journal.service);
-      const up = await redeploy(deps, journal, progress);
-      if (up.exitCode !== 0) throw new Error(`compose up failed: ${firstLines(up.stderr || up.stdout)}`);
-      progress.done('up -d --force-recreate --remove-orphans');
+      const restored = await deps.target.restore(snapshot, historyBlobs(history, journal.historyId), (e) =>
+        progress.note(eventLine(e)),
+      );
+      if (!restored.ok) throw new Error(restored.message);
+      progress.done(restored.detail);
 
       if (journal.previous?.running) {
         progress.start(`wait for the previous ${journal.service} container`);
-        const ready = await waitForContainer({
-          engine: deps.engine,
-          locate: () => locateServiceContainer(deps.engine, journal.project, journal.service),
+        const ready = await deps.target.waitReady({
+          service: journal.service,
           timeoutMs: options.timeoutMs,
-          ...(beforeUp ? { notId: beforeUp.id } : {}),
-          ...(deps.settleMs !== undefined ? { settleMs: deps.settleMs } : {}),
-          ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
+          ...(restored.replacedId ? { replacedId: restored.replacedId } : {}),
         });
         if (!ready.ok) throw new Error(`the previous configuration did not come back: ${ready.reason}`);
         const verdict = await readinessVerify({
@@ -412,13 +394,7 @@ export async function rollbackJournal(
       // A crash-looping container with a bind mount can make Docker recreate a removed directory.
       for (const dir of [...journal.dirsCreated].reverse()) await rmdir(dir).catch(() => undefined);
       if (journal.dockerBefore) {
-        const project =
-          journal.composeProject ??
-          composeProjectName(
-            journal.project,
-            await locateServiceContainer(deps.engine, journal.project, journal.service),
-          );
-        const removed = await removeCreated(deps.engine, journal.dockerBefore, project);
+        const removed = await deps.target.cleanup(snapshot);
         if (removed.length > 0) {
           lines.push(`${removed.join(', ')} (created by the attempt)`);
           progress.note(removed.join(', '));
@@ -451,26 +427,8 @@ export async function rollbackJournal(
     await history
       .setOutcome(journal.historyId, 'rollback-failed', problem, deps.now())
       .catch(() => undefined);
-    return { ok: false, lines, problem, manualSteps: manualSteps(journal, history, journals, deps.compose) };
+    return { ok: false, lines, problem, manualSteps: manualSteps(journal, history, journals, deps.target) };
   }
-}
-
-/**
- * `compose up -d --force-recreate --remove-orphans` of the restored files. After a crash the killed
- * run's compose may still be running, or may have left a recreate half done: on failure, wait, remove
- * the service's half-recreated leftovers and try again (three attempts).
- */
-async function redeploy(deps: TxDeps, journal: Journal, progress: Progress) {
-  let up = await deps.compose.up(journal.project, { forceRecreate: true, removeOrphans: true });
-  for (let attempt = 1; up.exitCode !== 0 && attempt < 3; attempt++) {
-    await new Promise((r) => setTimeout(r, 2_000 * attempt));
-    const removed = await removeRecreateLeftovers(deps.engine, journal.project, journal.service);
-    progress.note(
-      `compose up failed (${firstLines(up.stderr || up.stdout)}); retrying${removed.length ? ` after removing the half-recreated ${removed.join(', ')}` : ''}`,
-    );
-    up = await deps.compose.up(journal.project, { forceRecreate: true, removeOrphans: true });
-  }
-  return up;
 }
 
 /** Writes one file back as it was (or deletes it); false when it already was. */
@@ -532,8 +490,8 @@ function ignore(code: string) {
   };
 }
 
-function firstLines(text: string): string {
-  return text.trim().split('\n').slice(-3).join(' ').trim();
+function eventLine(e: { percent?: number; message: string }): string {
+  return e.percent === undefined ? e.message : `${e.percent}% ${e.message}`;
 }
 
 function q(s: string): string {
@@ -545,7 +503,7 @@ export function manualSteps(
   journal: Journal,
   history: HistoryStore,
   journals: JournalStore,
-  compose: Pick<ComposeRunner, 'flavor'>,
+  target: DeployTarget,
 ): string[] {
   const steps: string[] = [];
   for (const f of journal.files) {
@@ -554,15 +512,7 @@ export function manualSteps(
       if (f.mode !== undefined) steps.push(`chmod ${f.mode.toString(8)} ${q(f.path)}`);
     } else steps.push(`rm -f ${q(f.path)}`);
   }
-  const cmd = compose.flavor === 'v2' ? 'docker compose' : 'docker-compose';
-  const fileArgs = journal.project.files.map((f) => `-f ${q(f)}`).join(' ');
-  const project = journal.project.projectName ? ` -p ${q(journal.project.projectName)}` : '';
-  steps.push(
-    `cd ${q(journal.project.cwd)} && ${cmd} ${fileArgs}${project} up -d --force-recreate --remove-orphans`,
-  );
-  steps.push(
-    `docker ps -a --filter label=com.docker.compose.service=${journal.service}   # check it is running (and healthy)`,
-  );
+  steps.push(...target.manualRestoreSteps(snapshotOfJournal(journal), journal.service));
   steps.push(`rm ${q(journals.file)}   # only once the above worked (or run \`tailbridge rollback\` again)`);
   return steps;
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import type { Io } from '../../cli/io.js';
+import type { ComposeProject } from '../../core/ports/compose.js';
 import {
   type ConfigChoice,
   type LoadedConfig,
@@ -9,7 +9,6 @@ import {
   loadConfig,
   resolveFromConfig,
 } from '../config-file.js';
-import type { ComposeProject } from '../ports.js';
 
 export interface TargetOptions extends ConfigChoice {
   /** Compose file, overriding paths.compose. */
@@ -31,7 +30,11 @@ export interface Target {
 }
 
 /** The compose file, its state folder, the tailscale service and the compose project of a config. */
-export async function resolveTarget(options: TargetOptions, io: Io, load: LoadOptions = {}): Promise<Target> {
+export async function resolveTarget(
+  options: TargetOptions,
+  io: { cwd: string },
+  load: LoadOptions = {},
+): Promise<Target> {
   const loaded = await loadConfig(options, io.cwd, load);
   const composeFile = options.compose
     ? path.resolve(io.cwd, options.compose)

@@ -1,4 +1,5 @@
-import type { ComposeProject } from '../../adapters/ports.js';
+import type { DeployTargetKind } from '../deploy/target.js';
+import type { ComposeProject } from '../ports/compose.js';
 import type { DockerSnapshot } from './cleanup.js';
 
 /**
@@ -83,8 +84,12 @@ export interface Journal {
   previous: PreviousContainerState | null;
   /** Every network and container name before the deploy: a rollback removes the project's others. */
   dockerBefore?: DockerSnapshot;
-  /** The compose project name (labels of its containers and networks). */
+  /** The compose project name (labels of its containers and networks), or the TrueNAS app. */
   composeProject?: string;
+  /** The deploy target, when it is not `compose`. */
+  targetKind?: DeployTargetKind;
+  /** What the deploy target saved of its deployed state in the history entry (TargetSnapshot.saved). */
+  targetSaved?: { key: string; sha256: string }[];
   failure?: { step: string; message: string };
 }
 

@@ -1,6 +1,7 @@
-import { colors, type Io } from '../../cli/io.js';
-
-/** Step-by-step progress: `[3/7] validate…` then an indented result line. */
+/**
+ * Step-by-step progress of a long operation, as events: a step starts, then is done or fails; notes
+ * in between. Rendering lives in render/progress.ts; workflows and adapters only emit.
+ */
 export interface Progress {
   start(label: string): void;
   done(detail?: string): void;
@@ -8,33 +9,6 @@ export interface Progress {
   note(text: string): void;
   /** Progress for a sub-sequence (the automatic rollback): `[rollback 1/3] …`. */
   sub(total: number, prefix: string): Progress;
-}
-
-export function lineProgress(
-  io: Io,
-  total: number,
-  options: { prefix?: string; toStderr?: boolean } = {},
-): Progress {
-  const c = colors(io);
-  const sub = (t: number, p: string) => lineProgress(io, t, { ...options, prefix: `${p} ` });
-  const write = options.toStderr ? io.stderr : io.stdout;
-  let n = 0;
-  return {
-    start(label) {
-      n++;
-      write(`${c.dim(`[${options.prefix ?? ''}${n}/${total}]`)} ${label}…`);
-    },
-    done(detail) {
-      write(`      ${c.green(io.isTTY ? '✓' : 'ok')}${detail ? ` ${detail}` : ''}`);
-    },
-    fail(detail) {
-      write(`      ${c.red(io.isTTY ? '✗' : 'FAILED')} ${detail}`);
-    },
-    note(text) {
-      write(`      ${c.dim(text)}`);
-    },
-    sub,
-  };
 }
 
 export const silentProgress: Progress = {

@@ -1,4 +1,4 @@
-import type { ContainerInfo, DockerEngine } from '../../adapters/ports.js';
+import type { ContainerInfo, DockerEngine } from '../ports/docker.js';
 import { parseStatusJson } from '../verify/tailnet.js';
 
 /** What `apply` hands the verifier after the container is ready. */

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import type { ContainerInfo, NetworkInfo } from '../../adapters/ports.js';
 import { runningIdentity } from '../identity/node.js';
 import { CONVENTIONAL_STATE_DIR, stateDirMount } from '../identity/state-dir.js';
 import { parseGoBool } from '../lint/values.js';
 import { cidrContains, formatIPv4, ipInRange, isIPv4Cidr, parseCidr, parseIPv4 } from '../model/net.js';
+import type { ContainerInfo, NetworkInfo } from '../ports/docker.js';
 import { composeServiceFacts } from './compose-service.js';
 import type {
   ComposeLabels,

@@ -1,6 +1,6 @@
-import type { ContainerInfo, NetworkInfo } from '../../adapters/ports.js';
 import type { NodeIdentity } from '../identity/node.js';
 import type { ParentKind } from '../plan/environment.js';
+import type { ContainerInfo, NetworkInfo } from '../ports/docker.js';
 
 /** One entry of `ip -j -d addr show` (only the fields discover reads). */
 export interface IpAddrEntry {

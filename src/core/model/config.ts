@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LintSettings } from '../lint/settings.js';
 import { CONTROL_KINDS, type ControlKind, controlKindOf, DEFAULT_CONTROL_SERVER } from './control-kind.js';
 import { cidrContains, isIPv4Cidr, isIPv6Cidr, parseIPv4 } from './net.js';
+import { Target } from './target.js';
 
 export { CONTROL_KINDS, type ControlKind, controlKindOf, DEFAULT_CONTROL_SERVER };
 
@@ -338,6 +339,9 @@ export const Config = z
     services: z.array(Service).default([]),
     requirements: Requirements.default(Requirements.parse({})),
     paths: Paths.default(Paths.parse({})),
+    target: Target.default(Target.parse({})).describe(
+      'Where the stack is deployed (default: compose files on this host). The local compose file stays the source of truth.',
+    ),
     verify: Verify.optional().describe(
       'Settings of `tailbridge verify` (extra LAN targets, the probe container).',
     ),

@@ -1,4 +1,4 @@
-import type { ContainerInfo, NetworkInfo } from '../../adapters/ports.js';
+import type { ContainerInfo, NetworkInfo } from '../ports/docker.js';
 import type { ExpectedContainer, ExpectedNetwork } from './expectations.js';
 import { type Check, fail, pass, skip } from './types.js';
 

@@ -1,5 +1,5 @@
-import type { ContainerInfo, NetworkInfo } from '../../adapters/ports.js';
 import type { Mode } from '../model/modes.js';
+import type { ContainerInfo, NetworkInfo } from '../ports/docker.js';
 
 /** The mode a running tailscale container is in, from its network placement and TS_* settings. */
 export function detectMode(

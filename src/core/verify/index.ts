@@ -15,7 +15,6 @@ export {
 export * from './expectations.js';
 export { evaluateNamespace, type MacvlanEvidence, type NamespaceEvidence } from './namespace.js';
 export * from './probe-result.js';
-export { renderVerifyText } from './render.js';
 export { evaluateRoutes } from './routes.js';
 export { evaluateServe, type ServeEvidence, type ServeStatusJson } from './serve.js';
 export * from './tailnet.js';

@@ -1,4 +1,4 @@
-import type { ExecResult } from '../../adapters/ports.js';
+import type { ExecResult } from '../ports/exec.js';
 import type { ExpectedContainer, ExpectedService, LanTarget } from './expectations.js';
 import { answered, classifyNc, parseNslookup, type TcpResult } from './probe-result.js';
 import { type Check, fail, pass, skip } from './types.js';

@@ -1,4 +1,4 @@
-import type { ExecResult } from '../../adapters/ports.js';
+import type { ExecResult } from '../ports/exec.js';
 
 /** What one TCP connection attempt showed, from wherever it was made. */
 export type TcpOutcome = 'open' | 'refused' | 'timeout' | 'unreachable' | 'unresolved' | 'error';

@@ -7,8 +7,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { detectCompose } from '../../../src/adapters/docker/compose.js';
-import type { ComposeProject } from '../../../src/adapters/ports.js';
 import { parseConfig } from '../../../src/core/model/load.js';
+import type { ComposeProject } from '../../../src/core/ports/compose.js';
 import { REAL_APPS } from './apps.js';
 import { HEADSCALE_URL, MAGIC_DNS_DOMAIN } from './headscale.js';
 import { tryRun, waitFor } from './sh.js';

@@ -2,7 +2,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ContainerInfo, DockerEngine } from '../../../src/adapters/ports.js';
 import { HistoryStore } from '../../../src/adapters/transaction/history.js';
 import { litterDirs, sweepLitter } from '../../../src/adapters/transaction/housekeeping.js';
 import {
@@ -23,6 +22,7 @@ import {
   startJournal,
 } from '../../../src/core/apply/journal.js';
 import { healthcheckCommand, redactSecrets, waitForContainer } from '../../../src/core/apply/readiness.js';
+import type { ContainerInfo, DockerEngine } from '../../../src/core/ports/docker.js';
 
 const dirs: string[] = [];
 const temp = () => {

@@ -1,5 +1,5 @@
-import type { ContainerInfo, NetworkInfo } from '../../../src/adapters/ports.js';
 import type { IpAddrEntry, RawFacts, RawHostFacts, SysNetFacts } from '../../../src/core/discover/index.js';
+import type { ContainerInfo, NetworkInfo } from '../../../src/core/ports/docker.js';
 
 const sys = (over: Partial<SysNetFacts> = {}): SysNetFacts => ({
   wireless: false,

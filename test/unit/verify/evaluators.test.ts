@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NetworkInfo } from '../../../src/adapters/ports.js';
+import type { NetworkInfo } from '../../../src/core/ports/docker.js';
 import {
   type Check,
   classifyNc,
@@ -10,11 +10,11 @@ import {
   evaluateTailnet,
   expectations,
   parseNslookup,
-  renderVerifyText,
   summarize,
   type VerifyReport,
   verdictOf,
 } from '../../../src/core/verify/index.js';
+import { renderVerifyText } from '../../../src/render/verify.js';
 import { config, container, err, ok, status } from './samples.js';
 
 const userspace = expectations(config, 'userspace').containers[0]!;

@@ -1,6 +1,7 @@
-import type { ContainerInfo, ExecResult } from '../../../src/adapters/ports.js';
 import { EXAMPLE_CONFIG, EXAMPLE_CONFIG_FILE } from '../../../src/core/model/example.js';
 import { parseConfig } from '../../../src/core/model/load.js';
+import type { ContainerInfo } from '../../../src/core/ports/docker.js';
+import type { ExecResult } from '../../../src/core/ports/exec.js';
 
 export const config = parseConfig(EXAMPLE_CONFIG_FILE, EXAMPLE_CONFIG);
 

@@ -1,14 +1,8 @@
 /**
- * The small interfaces commands use to reach the world. Implementations live next to this file
- * (dockerode, the compose CLI, the host's network tools); tests use the real ones against a real
- * engine, and unit tests of pure logic never need them.
+ * The Docker engine as tailbridge sees it: containers, networks, exec and logs. Implemented over
+ * dockerode in adapters/docker/engine.ts.
  */
-
-export interface ExecResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
+import type { ExecResult } from './exec.js';
 
 export interface ContainerNetwork {
   networkId: string;
@@ -86,26 +80,4 @@ export interface DockerEngine {
   removeContainer(nameOrId: string): Promise<void>;
   /** Removes a network. One that is already gone is not an error. */
   removeNetwork(nameOrId: string): Promise<void>;
-}
-
-export interface ComposeProject {
-  /** Compose files, absolute. */
-  files: string[];
-  /** Working directory (relative paths in the files resolve against it). */
-  cwd: string;
-  /** -p; defaults to compose's own rule (directory name). */
-  projectName?: string;
-}
-
-export interface ComposeRunner {
-  flavor: 'v2' | 'v1';
-  /** `compose version --short` (found in the background; v1 is slow to start). */
-  version(): Promise<string>;
-  /** `compose config -q`: the engine-side validation of the merged files. */
-  validate(project: ComposeProject): Promise<{ ok: boolean; message: string }>;
-  up(
-    project: ComposeProject,
-    options?: { services?: string[]; forceRecreate?: boolean; removeOrphans?: boolean },
-  ): Promise<ExecResult>;
-  down(project: ComposeProject): Promise<ExecResult>;
 }

@@ -1,6 +1,6 @@
 import { createColors } from 'picocolors';
-import { wrap } from '../../render/text.js';
-import { type Check, LAYER_TITLES, LAYERS, type VerifyReport } from './types.js';
+import { type Check, LAYER_TITLES, LAYERS, type VerifyReport } from '../core/verify/types.js';
+import { wrap } from './text.js';
 
 const SYMBOL = { pass: '✔', fail: '✖', skip: '–' } as const;
 
