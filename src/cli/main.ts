@@ -110,14 +110,26 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       .option(
         '--allow-state-move',
         'allow a different state directory (tailscale.stateDir): the node logs in again as a new machine',
+      )
+      .option(
+        '--overwrite-drift',
+        "deploy even when the target's compose differs from the local file (TrueNAS: edited in the UI); the local file wins",
       );
-  const allow = (o: { allowRename?: boolean; allowRouteChange?: boolean; allowStateMove?: boolean }) => {
+  const allow = (o: {
+    allowRename?: boolean;
+    allowRouteChange?: boolean;
+    allowStateMove?: boolean;
+    overwriteDrift?: boolean;
+  }) => {
     const flags = [
       ...(o.allowRename ? (['allow-rename'] as const) : []),
       ...(o.allowRouteChange ? (['allow-route-change'] as const) : []),
       ...(o.allowStateMove ? (['allow-state-move'] as const) : []),
     ];
-    return flags.length > 0 ? { allow: [...flags] } : {};
+    return {
+      ...(flags.length > 0 ? { allow: [...flags] } : {}),
+      ...(o.overwriteDrift ? { overwriteDrift: true } : {}),
+    };
   };
 
   withGuard(

@@ -1,4 +1,4 @@
-import { rename } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { openDeployTarget } from '../adapters/deploy/open.js';
 import { detectCompose } from '../adapters/docker/compose.js';
@@ -28,6 +28,7 @@ import { describeJournal } from '../core/apply/journal.js';
 import type { Verifier } from '../core/apply/readiness.js';
 import { unifiedDiff } from '../core/compose/diff.js';
 import type { ControlAccess } from '../core/control/ports.js';
+import { driftOverwriteNote, driftRefusal } from '../core/deploy/drift-report.js';
 import type { DeployTarget } from '../core/deploy/target.js';
 import { describeGuard, type GuardFlag, type GuardVerdict, refusalMessage } from '../core/identity/guard.js';
 import { isMode, MODES, type Mode } from '../core/model/modes.js';
@@ -50,6 +51,8 @@ export interface ApplyOptions extends TargetOptions {
   discardJournal?: boolean;
   /** Verify end to end (L4) through an ephemeral tailnet probe container. */
   probe?: boolean;
+  /** Deploy over a target whose compose differs from the local file (TrueNAS: edited in the UI). */
+  overwriteDrift?: boolean;
   /** Identity changes the user allows (`--allow-rename`, `--allow-route-change`, `--allow-state-move`). */
   allow?: GuardFlag[];
   /** Approve the node's expected routes through the control server's API before verifying. */
@@ -165,6 +168,8 @@ export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDe
       ),
     );
     validation.catch(() => undefined);
+    // Before anything changes: is the deployed compose still the local file (TrueNAS: edited in the UI)?
+    await refuseDrift(await deployTarget, target, progress, Boolean(options.overwriteDrift));
     await engine.ping();
     // Before anything changes: the new desired state against the running node.
     const identity = await guardFor(engine, target, mode, options.allow ?? []);
@@ -229,6 +234,23 @@ export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDe
   }
 }
 
+async function refuseDrift(
+  to: DeployTarget,
+  target: Target,
+  progress: { note(line: string): void; fail(line: string): void },
+  overwrite: boolean,
+): Promise<void> {
+  const local = await readFile(target.composeFile, 'utf8');
+  const drift = await to.drift(local);
+  if (!drift.drifted) return;
+  if (overwrite) {
+    progress.note(driftOverwriteNote(drift, to.label));
+    return;
+  }
+  progress.fail('drift');
+  throw new TailbridgeError(driftRefusal(drift, target.display(target.composeFile), to.label));
+}
+
 /** The deploy target of this config (target: in tailbridge.yaml; default compose). */
 export function deployTargetOf(
   target: Target,
@@ -237,15 +259,19 @@ export function deployTargetOf(
   deps: Partial<Pick<ApplyDeps, 'settleMs' | 'pollMs'>>,
   project = target.project,
 ): DeployTarget {
-  return openDeployTarget(target.loaded.config.target, {
-    engine,
-    compose,
-    project,
-    composeFile: target.composeFile,
-    service: target.service,
-    ...(deps.settleMs !== undefined ? { settleMs: deps.settleMs } : {}),
-    ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
-  });
+  return openDeployTarget(
+    target.loaded.config.target,
+    {
+      engine,
+      compose,
+      project,
+      composeFile: target.composeFile,
+      service: target.service,
+      ...(deps.settleMs !== undefined ? { settleMs: deps.settleMs } : {}),
+      ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
+    },
+    { configDir: target.loaded.dir },
+  );
 }
 
 /** Sidecar mode leaves the main tailscale service as it is; every other mode replaces it. */

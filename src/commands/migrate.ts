@@ -46,6 +46,8 @@ export interface MigrateOptions extends TargetOptions {
   probe?: boolean;
   /** Identity changes the user allows (as for apply). */
   allow?: GuardFlag[];
+  /** As for apply: deploy over a target whose compose differs from the local file. */
+  overwriteDrift?: boolean;
   /** Approve the node's expected routes through the control server's API after each deploy. */
   approveRoutes?: boolean;
   yes?: boolean;
@@ -302,6 +304,7 @@ async function runPhase(phase: PlannedPhase, ctx: PhaseContext): Promise<PhaseRe
       mode: phase.mode,
       yes: true,
       ...(ctx.options.allow ? { allow: ctx.options.allow } : {}),
+      ...(ctx.options.overwriteDrift ? { overwriteDrift: true } : {}),
       ...(ctx.options.timeout !== undefined ? { timeout: ctx.options.timeout } : {}),
     },
     quiet,

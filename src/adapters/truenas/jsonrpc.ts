@@ -102,7 +102,9 @@ export class JsonRpcSocket {
         ws.terminate();
         reject(e);
       };
+      let tlsSocket: TLSSocket | undefined;
       ws.on('upgrade', (res: IncomingMessage) => {
+        tlsSocket = res.socket as TLSSocket;
         const seen = pinMismatch(res.socket as TLSSocket, options.trust);
         if (seen !== null && options.trust.kind === 'pin')
           fail(
@@ -125,6 +127,8 @@ export class JsonRpcSocket {
         if (settled) return;
         settled = true;
         ws.removeAllListeners();
+        // An idle socket must not keep the process alive: pending calls hold timers while they wait.
+        tlsSocket?.unref();
         resolve(new JsonRpcSocket(url, ws));
       });
     });

@@ -1,5 +1,5 @@
-import { TailbridgeError } from '../../errors.js';
 import type { ExecResult } from '../../core/ports/exec.js';
+import { TailbridgeError } from '../../errors.js';
 import { runProcess } from '../process.js';
 import type { TrueNasApi } from './api.js';
 
