@@ -8,6 +8,8 @@ export interface TrueNasApi {
   readonly endpoint: string;
   call(method: string, params?: unknown[]): Promise<unknown>;
   close(): Promise<void>;
+  /** False once the connection closed (a WebSocket); midclt is always usable. */
+  readonly isOpen: boolean;
 }
 
 /** A middleware job as `core.get_jobs` returns it (TS-25.10.6 src/middlewared/middlewared/job.py `__encode__`). */

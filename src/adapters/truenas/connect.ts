@@ -11,6 +11,22 @@ import { connectTrueNas } from './ws-client.js';
  * `TAILBRIDGE_MIDCLT` names another midclt (the lab's double).
  */
 export async function openTrueNasApi(target: TargetConfig, configDir: string): Promise<TrueNasApi> {
+  const key = JSON.stringify([target.url, target.apiKeyFile, target.tls, configDir]);
+  const open = await OPEN.get(key)?.catch(() => undefined);
+  if (open?.isOpen) return open;
+  const next = connect(target, configDir);
+  OPEN.set(key, next);
+  next.catch(() => OPEN.delete(key));
+  return next;
+}
+
+/**
+ * One socket per run: the middleware allows 20 logins per minute from one address, and migrate deploys
+ * once per phase. The socket does not keep the process alive (jsonrpc.ts unrefs it).
+ */
+const OPEN = new Map<string, Promise<TrueNasApi>>();
+
+async function connect(target: TargetConfig, configDir: string): Promise<TrueNasApi> {
   if (!target.url) return midcltApi({ command: process.env.TAILBRIDGE_MIDCLT ?? 'midclt' });
   const apiKeyFile = target.apiKeyFile ?? '';
   const [apiKey, trust] = await Promise.all([

@@ -152,6 +152,10 @@ export class JsonRpcSocket {
     });
   }
 
+  get isOpen(): boolean {
+    return this.#closed === null;
+  }
+
   close(): Promise<void> {
     this.#closed ??= 'the connection was closed';
     if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();

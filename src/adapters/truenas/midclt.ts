@@ -28,6 +28,7 @@ export function midcltApi(options: { command?: string; run?: Runner } = {}): Tru
       return parseOutput(r.stdout);
     },
     async close() {},
+    isOpen: true,
   };
 }
 

@@ -55,6 +55,10 @@ class WsTrueNasApi implements TrueNasApi {
     }
   }
 
+  get isOpen(): boolean {
+    return this.socket.isOpen;
+  }
+
   close(): Promise<void> {
     return this.socket.close();
   }

@@ -26,6 +26,8 @@ export interface AppsServiceOptions {
   jobs: Jobs;
   /** Null: no compose v2 here (validation and deploy then fail like a NAS without docker would). */
   compose: DoubleCompose | null;
+  /** Fault injection for tests: a message when the next compose up must fail (then cleared). */
+  takeFault?: () => string | undefined;
 }
 
 export function appsMethods(o: AppsServiceOptions): Record<string, MethodSpec> {
@@ -99,6 +101,13 @@ export function appsMethods(o: AppsServiceOptions): Record<string, MethodSpec> {
   };
 
   const composeUp = async (app: string) => {
+    const injected = o.takeFault?.();
+    if (injected !== undefined) {
+      process.stderr.write(`[truenas double] injected compose failure for ix-${app}: ${injected}\n`);
+      throw new CallError(
+        `Failed 'up' action for '${app}' app. Please check /var/log/app_lifecycle.log for more details`,
+      );
+    }
     const r = o.compose
       ? await o.compose.up(app, o.store.renderedComposePath(app))
       : { code: 1, stderr: 'no compose' };

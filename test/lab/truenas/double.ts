@@ -5,6 +5,7 @@
  * `.ix-apps` tree and runs compose v2 against the real Docker engine.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { appsMethods } from './apps-service.js';
 import { selfSignedCert } from './cert.js';
@@ -44,6 +45,17 @@ export function newApiKey(id = 1): string {
   return `${id}-${randomBytes(48).toString('base64url').slice(0, 64)}`;
 }
 
+/** Test hook: the file whose presence makes the next compose up fail (like a pull that fails on the NAS). */
+export const FAULT_FILE = 'fail-next-compose-up';
+
+function takeFault(dir: string): string | undefined {
+  const file = path.join(dir, FAULT_FILE);
+  if (!existsSync(file)) return undefined;
+  const why = readFileSync(file, 'utf8').trim() || 'injected';
+  rmSync(file, { force: true });
+  return why;
+}
+
 export async function startTrueNasDouble(o: TrueNasDoubleOptions): Promise<TrueNasDouble> {
   const apiKey = o.apiKey ?? newApiKey();
   const cert = o.cert ?? selfSignedCert(path.join(o.dir, 'cert'));
@@ -70,7 +82,7 @@ export async function startTrueNasDouble(o: TrueNasDoubleOptions): Promise<TrueN
   };
   const socketPath = path.join(o.dir, 'middlewared.sock');
   const rpc = await startRpcServer(
-    { ...auth, ...appsMethods({ store, jobs, compose }) },
+    { ...auth, ...appsMethods({ store, jobs, compose, takeFault: () => takeFault(o.dir) }) },
     {
       tls: cert,
       socketPath,
