@@ -303,6 +303,12 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description('write a starting tailbridge.yaml to edit (the example homelab, or --discover this host)')
     .option('--force', 'overwrite an existing file (a backup is kept)')
     .option('--discover', 'draft the config from this host and its Docker engine')
+    .option(
+      '--truenas-url <url>',
+      'with --discover: draft target: for this TrueNAS API (wss://nas/api/current)',
+    )
+    .option('--truenas-key-file <file>', 'with --truenas-url: file holding the API key (to list the apps)')
+    .option('--truenas-fingerprint <sha256>', "with --truenas-url: the NAS certificate's SHA-256 fingerprint")
     .action(async (opts: { force?: boolean; discover?: boolean }) =>
       run(async () => (await import('../commands/init.js')).init({ ...globals(), ...opts }, io))(),
     );

@@ -6,7 +6,7 @@
  *   flock /tmp/tailbridge-reallab.lock npx vitest run test/integration/truenas-lab.test.ts
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../src/adapters/control/secret.js';
@@ -184,6 +184,8 @@ describe.skipIf(!composeV2ConfigDir())('TrueNAS custom app on the real lab', () 
 
   it('kill -9 during the app.update job: rollback afterwards restores the app', async () => {
     const before = userConfig();
+    const log = path.join(lab.dir, 'killed-apply.log');
+    const out = openSync(log, 'w');
     const child: ChildProcess = spawn(
       process.execPath,
       [
@@ -197,14 +199,23 @@ describe.skipIf(!composeV2ConfigDir())('TrueNAS custom app on the real lab', () 
         'userspace',
         '--yes',
       ],
-      { cwd: lab.dir, stdio: 'ignore' },
+      { cwd: lab.dir, stdio: ['ignore', out, out] },
     );
-    const exited = new Promise<void>((r) => child.on('exit', () => r()));
+    const child$ = { alive: true };
+    const exited = new Promise<void>((r) =>
+      child.on('exit', () => {
+        child$.alive = false;
+        r();
+      }),
+    );
     // The double writes user_config.yaml at 60 %: kill tailbridge while the job is running.
     const deadline = Date.now() + 120_000;
-    while (userConfig() === before && Date.now() < deadline) await sleep(100);
+    while (userConfig() === before && child$.alive && Date.now() < deadline) await sleep(50);
     child.kill('SIGKILL');
     await exited;
+    closeSync(out);
+    transcript.push(readFileSync(log, 'utf8'));
+    expect(!child$.alive && userConfig() !== before, readFileSync(log, 'utf8')).toBe(true);
     expect(userConfig()).not.toBe(before);
     const r = await tailbridge(['rollback', '--yes']);
     expect(r.code, r.out + r.err).toBe(0);

@@ -35,9 +35,16 @@ export function composeProject(app: string): string {
   return `ix-${app}`;
 }
 
-export async function queryApps(api: TrueNasApi, app?: string): Promise<AppEntry[]> {
+export async function queryApps(
+  api: TrueNasApi,
+  app?: string,
+  options: { retrieveConfig?: boolean } = {},
+): Promise<AppEntry[]> {
   const filters = app ? [['id', '=', app]] : [];
-  const r = await api.call('app.query', [filters, {}]);
+  const r = await api.call('app.query', [
+    filters,
+    options.retrieveConfig ? { extra: { retrieve_config: true } } : {},
+  ]);
   if (!Array.isArray(r))
     throw new TailbridgeError(`TrueNAS API ${api.endpoint}: app.query did not return a list`);
   return r as AppEntry[];
@@ -80,14 +87,23 @@ export function restoreCustomApp(
   return runJob(api, 'app.update', [app, { custom_compose_config: config }], follow);
 }
 
-/** Apps whose containers run a tailscale image (discover). */
+/** Apps whose containers (or, stopped, whose compose services) run a tailscale image (discover). */
 export function tailscaleApps(apps: AppEntry[]): AppEntry[] {
-  return apps.filter((a) =>
-    [
-      ...(a.active_workloads?.images ?? []),
-      ...(a.active_workloads?.container_details ?? []).map((c) => c.image),
-    ].some(
-      (image) => /(^|\/)tailscale\/tailscale(:|@|$)/.test(image) || /(^|\/)tailscale(:|@|$)/.test(image),
-    ),
-  );
+  return apps.filter((a) => appImages(a).some((image) => TAILSCALE_IMAGE.test(image)));
+}
+
+/** `tailscale/tailscale`, `ghcr.io/tailscale/tailscale`, any tag or digest. */
+const TAILSCALE_IMAGE = /(^|\/)tailscale\/tailscale(:|@|$)/;
+
+function appImages(a: AppEntry): string[] {
+  const running = [
+    ...(a.active_workloads?.images ?? []),
+    ...(a.active_workloads?.container_details ?? []).map((c) => c.image),
+  ];
+  const services = (a.config as { services?: Record<string, { image?: unknown }> } | null | undefined)
+    ?.services;
+  const configured = Object.values(services ?? {})
+    .map((s) => s?.image)
+    .filter((i): i is string => typeof i === 'string');
+  return [...running, ...configured];
 }

@@ -5,7 +5,7 @@
  * progress {percent, description, extra}, `error` = str(exception), arguments with secrets redacted as
  * `********`). Jobs with the same lock (app.update: `app_update_<app>`) run one after another.
  */
-import { ValidationErrors } from './rpc-server.js';
+import { CallError, errname, ValidationErrors } from './rpc-server.js';
 
 export interface JobRecord {
   id: number;
@@ -71,7 +71,8 @@ export class Jobs {
         job.state = 'SUCCESS';
       } catch (e) {
         job.state = 'FAILED';
-        job.error = (e as Error).message;
+        // str(exception): CallError prints `[ENAME] message` (service_exception.py CallException.__str__).
+        job.error = e instanceof CallError ? `[${errname(e.errno)}] ${e.message}` : (e as Error).message;
         job.exception = `Traceback (most recent call last):\n  (test double)\n${(e as Error).message}`;
         job.exc_info = {
           repr: String(e),

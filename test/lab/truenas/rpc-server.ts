@@ -34,6 +34,10 @@ export const ERRNO = {
 } as const;
 const ERRNAME: Record<number, string> = Object.fromEntries(Object.entries(ERRNO).map(([k, v]) => [v, k]));
 
+export function errname(errno: number): string {
+  return ERRNAME[errno] ?? `E${errno}`;
+}
+
 /** A middleware CallError (errno + message). */
 export class CallError extends Error {
   constructor(

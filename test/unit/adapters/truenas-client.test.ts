@@ -11,13 +11,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../../src/adapters/control/secret.js';
 import type { TrueNasApi } from '../../../src/adapters/truenas/api.js';
 import { appConfig, queryApps, updateCustomApp } from '../../../src/adapters/truenas/apps.js';
+import { discoverTrueNas } from '../../../src/adapters/truenas/discover.js';
 import { JsonRpcSocket } from '../../../src/adapters/truenas/jsonrpc.js';
 import { midcltApi } from '../../../src/adapters/truenas/midclt.js';
 import type { TlsTrust } from '../../../src/adapters/truenas/tls.js';
 import { connectTrueNas } from '../../../src/adapters/truenas/ws-client.js';
+import { truenasTargetLines } from '../../../src/core/discover/truenas-draft.js';
+import { EXAMPLE_CONFIG } from '../../../src/core/model/example.js';
+import { parseConfig } from '../../../src/core/model/load.js';
 import { composeV2ConfigDir } from '../../lab/truenas/compose.js';
 import { startTrueNasDouble, type TrueNasDouble } from '../../lab/truenas/double.js';
 
+/** Not `tailscale`: the double reads Docker by project ix-<app>, and the real lab's app is ix-tailscale. */
+const APP = 'tbr-unit-ts';
 const haveCompose = composeV2ConfigDir() !== null;
 let dir: string;
 let double: TrueNasDouble;
@@ -61,10 +67,10 @@ beforeAll(async () => {
     loginFailDelayMs: [1, 2],
     rateLimit: { maxCalls: 20, periodMs: 60_000, sleepMs: [1, 2] },
   });
-  double.store.writeConfig('tailscale', {
+  double.store.writeConfig(APP, {
     services: { tailscale: { image: 'tailscale/tailscale:v1.102.3', network_mode: 'host' } },
   });
-  double.store.writeMetadata('tailscale');
+  double.store.writeMetadata(APP);
 });
 afterAll(async () => {
   await double?.close();
@@ -75,8 +81,8 @@ describe('TLS trust', () => {
   it('connects with the pinned fingerprint and calls app.query / app.config', async () => {
     const api = await connect();
     const apps = await queryApps(api);
-    expect(apps.map((a) => [a.name, a.state, a.custom_app])).toEqual([['tailscale', 'STOPPED', true]]);
-    expect(await appConfig(api, 'tailscale')).toEqual({
+    expect(apps.map((a) => [a.name, a.state, a.custom_app])).toEqual([[APP, 'STOPPED', true]]);
+    expect(await appConfig(api, APP)).toEqual({
       services: { tailscale: { image: 'tailscale/tailscale:v1.102.3', network_mode: 'host' } },
     });
     await api.close();
@@ -175,29 +181,29 @@ describe.skipIf(!haveCompose)('app.update job', () => {
 
   it('follows the job 25 → 60 → 100 and the Apps copy is the PyYAML dump (no comments, quoted strings)', async () => {
     const progress: (number | null)[] = [];
-    const outcome = await updateCustomApp(api, 'tailscale', COMPOSE, {
+    const outcome = await updateCustomApp(api, APP, COMPOSE, {
       onProgress: (p) => progress.push(p.percent),
       pollMs: 20,
     });
     expect(outcome.ok).toBe(true);
     expect(progress.at(-1)).toBe(100);
     expect(progress.filter((p) => p !== null)).toEqual(expect.arrayContaining([100]));
-    const userConfig = readFileSync(double.store.userConfigPath('tailscale'), 'utf8');
+    const userConfig = readFileSync(double.store.userConfigPath(APP), 'utf8');
     expect(userConfig).toBe(
       '"services":\n  "tailscale":\n    "environment":\n    - "TS_HOSTNAME=tbr-nas"\n    - "TS_USERSPACE=false"\n    "image": "tailscale/tailscale:v1.102.3"\n    "network_mode": "host"\n',
     );
-    expect(readFileSync(double.store.renderedComposePath('tailscale'), 'utf8')).toBe(userConfig);
+    expect(readFileSync(double.store.renderedComposePath(APP), 'utf8')).toBe(userConfig);
     const jobs = (await api.call('core.get_jobs', [[['id', '=', outcome.jobId]]])) as {
       arguments: unknown[];
     }[];
-    expect(jobs[0]?.arguments).toEqual(['tailscale', { custom_compose_config_string: '********' }]);
+    expect(jobs[0]?.arguments).toEqual([APP, { custom_compose_config_string: '********' }]);
   });
 
   it('a failed job is FAILED with compose config stderr as one line, and the app is unchanged', async () => {
-    const before = readFileSync(double.store.userConfigPath('tailscale'), 'utf8');
+    const before = readFileSync(double.store.userConfigPath(APP), 'utf8');
     const outcome = await updateCustomApp(
       api,
-      'tailscale',
+      APP,
       'services:\n  tailscale:\n    image: x\n    bogus_key: 1\n',
       { pollMs: 20 },
     );
@@ -208,7 +214,7 @@ describe.skipIf(!haveCompose)('app.update job', () => {
       /^\[EINVAL\] app_update\.custom_compose_config_string: Invalid compose configuration: .*bogus_key/,
     );
     expect(outcome.error).not.toContain('\n');
-    expect(readFileSync(double.store.userConfigPath('tailscale'), 'utf8')).toBe(before);
+    expect(readFileSync(double.store.userConfigPath(APP), 'utf8')).toBe(before);
   });
 
   it('an unknown app fails the job with the middleware message', async () => {
@@ -218,7 +224,7 @@ describe.skipIf(!haveCompose)('app.update job', () => {
 
   it('invalid params are refused before a job starts', async () => {
     const e = await failure(
-      api.call('app.update', ['tailscale', { custom_compose_config_string: 'x', extra_field: 1 }]),
+      api.call('app.update', [APP, { custom_compose_config_string: 'x', extra_field: 1 }]),
     );
     expect(e.message).toMatch(/app\.update: \[EINVAL\] app_update\.1: must NOT have additional properties/);
   });
@@ -237,10 +243,37 @@ describe('midclt double', () => {
           }),
         ),
     });
-    expect(((await api.call('app.query', [[], {}])) as { name: string }[]).map((a) => a.name)).toEqual([
-      'tailscale',
-    ]);
+    expect(((await api.call('app.query', [[], {}])) as { name: string }[]).map((a) => a.name)).toEqual([APP]);
     const e = await failure(api.call('app.config', ['nope']));
     expect(e.message).toMatch(/App nope does not exist/);
+  });
+});
+
+describe('init --discover on TrueNAS', () => {
+  it('finds the custom app running tailscale and drafts a valid target: with the fingerprint it saw', async () => {
+    const keyFile = path.join(dir, 'truenas.key');
+    writeFileSync(keyFile, `${double.apiKey}\n`, { mode: 0o600 });
+    const found = await discoverTrueNas({ url: double.url, apiKeyFile: 'truenas.key', baseDir: dir });
+    expect(found).toMatchObject({
+      tailscaleApps: [APP],
+      apps: [APP],
+      fingerprint: double.fingerprint,
+    });
+    const lines = truenasTargetLines(found!).join('\n');
+    expect(lines).toContain(`  app: ${APP}   # the custom app running tailscale`);
+    const yaml = `${EXAMPLE_CONFIG}${lines}\n`;
+    const config = parseConfig('tailbridge.yaml', yaml);
+    expect(config.target).toMatchObject({
+      kind: 'truenas',
+      app: APP,
+      url: double.url,
+      apiKeyFile: 'truenas.key',
+    });
+  });
+
+  it('without a key file it drafts target: with a TODO app and says why', async () => {
+    const found = await discoverTrueNas({ url: double.url, baseDir: dir });
+    expect(found?.error).toBe('no --truenas-key-file');
+    expect(truenasTargetLines(found!).join('\n')).toMatch(/app: tailscale {3}# TODO the custom app/);
   });
 });
