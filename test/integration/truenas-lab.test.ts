@@ -189,8 +189,7 @@ describe.skipIf(!composeV2ConfigDir())('TrueNAS custom app on the real lab', () 
     const child: ChildProcess = spawn(
       process.execPath,
       [
-        '--import',
-        'tsx',
+        path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
         path.join(ROOT, 'src/cli/bin.ts'),
         '-c',
         config,
