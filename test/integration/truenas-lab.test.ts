@@ -161,6 +161,29 @@ describe.skipIf(!composeV2ConfigDir())('TrueNAS custom app on the real lab', () 
     expect(networkMode()).toBe('host');
   }, 400_000);
 
+  it('on the NAS itself (no target.url) it goes through midclt: a failed job is restored the same way', async () => {
+    const cfg = variant('midclt', (y) =>
+      y
+        .split('\n')
+        .filter((l) => !/^ {2}(url|apiKeyFile|tls):|^ {4}fingerprint:/.test(l))
+        .join('\n'),
+    );
+    process.env.TAILBRIDGE_MIDCLT = path.join(ROOT, 'test/lab/truenas/midclt-double.mjs');
+    process.env.TAILBRIDGE_MIDCLT_SOCKET = lab.double.socketPath;
+    try {
+      const before = userConfig();
+      writeFileSync(path.join(lab.dir, TRUENAS_FILES.dir, FAULT_FILE), 'pull access denied\n');
+      const r = await tailbridge(['apply', '--mode', 'userspace', '--yes'], cfg);
+      expect(r.code, r.out + r.err).toBe(3);
+      expect(r.out + r.err).toMatch(/app\.update job \d+ failed: \[EFAULT\] Failed 'up' action/);
+      expect(userConfig()).toBe(before);
+      expect(networkMode()).toBe('host');
+    } finally {
+      delete process.env.TAILBRIDGE_MIDCLT;
+      delete process.env.TAILBRIDGE_MIDCLT_SOCKET;
+    }
+  }, 400_000);
+
   it('migrate --yes moves the custom app off host mode through the API; user_config.yaml holds the result', async () => {
     const r = await tailbridge(['migrate', '--yes', '--modes', 'userspace']);
     expect(r.code, r.out + r.err).toBe(0);

@@ -24,7 +24,7 @@ export interface TrueNasDiscoverOptions {
 export async function discoverTrueNas(o: TrueNasDiscoverOptions): Promise<TrueNasFound | undefined> {
   if (!o.url) {
     if (!(await midcltAvailable())) return undefined;
-    return listApps(midcltApi(), {});
+    return listApps(midcltApi({ command: process.env.TAILBRIDGE_MIDCLT ?? 'midclt' }), {});
   }
   const url = apiUrl(o.url);
   const fingerprint =

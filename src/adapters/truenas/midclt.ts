@@ -53,8 +53,9 @@ function parseOutput(stdout: string): unknown {
 
 /** True when `midclt` is on PATH (init --discover's "is this a TrueNAS?"). */
 export async function midcltAvailable(
+  command = process.env.TAILBRIDGE_MIDCLT ?? 'midclt',
   run: Runner = (c, a) => runProcess(c, a, { timeoutMs: 10_000 }),
 ): Promise<boolean> {
-  const r = await run('midclt', ['call', 'core.ping']);
+  const r = await run(command, ['call', 'core.ping']);
   return r.exitCode === 0;
 }

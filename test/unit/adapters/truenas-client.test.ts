@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../../src/adapters/control/secret.js';
+import { TrueNasTarget } from '../../../src/adapters/deploy/truenas-target.js';
 import type { TrueNasApi } from '../../../src/adapters/truenas/api.js';
 import { appConfig, queryApps, updateCustomApp } from '../../../src/adapters/truenas/apps.js';
 import { discoverTrueNas } from '../../../src/adapters/truenas/discover.js';
@@ -275,5 +276,30 @@ describe('init --discover on TrueNAS', () => {
     const found = await discoverTrueNas({ url: double.url, baseDir: dir });
     expect(found?.error).toBe('no --truenas-key-file');
     expect(truenasTargetLines(found!).join('\n')).toMatch(/app: tailscale {3}# TODO the custom app/);
+  });
+});
+
+describe.skipIf(!haveCompose)('truenas deploy target (API side, no engine)', () => {
+  it('describe is the app.config; drift compares it with the local file as parsed data', async () => {
+    const target = new TrueNasTarget({
+      app: APP,
+      connect: () => connect(),
+      // drift and describe never reach the engine; snapshot/waitReady do (integration tests).
+      engine: undefined as never,
+      localProject: { files: [path.join(dir, 'compose.yaml')], cwd: dir },
+      composeFile: path.join(dir, 'compose.yaml'),
+      service: 'tailscale',
+    });
+    const state = await target.describe();
+    expect(state).toMatchObject({ kind: 'truenas', project: APP, files: [{ key: `app:${APP}` }] });
+    const deployed = state.files[0]!.text;
+    expect(await target.drift(deployed)).toEqual({ drifted: false });
+    const edited = await target.drift(deployed.replace('TS_USERSPACE=false', 'TS_USERSPACE=true'));
+    expect(edited).toEqual({
+      drifted: true,
+      key: `app:${APP}`,
+      differences: ['services.tailscale.environment[1]'],
+    });
+    await target.close();
   });
 });
