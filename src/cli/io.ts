@@ -65,3 +65,5 @@ export function memoryIo(overrides: Partial<Io> = {}): Io & { out: string[]; err
     err,
   };
 }
+
+export type Colors = ReturnType<typeof colors>;

@@ -81,7 +81,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         },
       ) =>
         run(async () => {
-          const { lintCommand } = await import('../commands/lint-cli.js');
+          const { lintCommand } = await import('../commands/lint.js');
           return lintCommand({ ...globals(), ...opts, paths }, io);
         })(),
     );

@@ -22,7 +22,7 @@ import type { ComposeRunner } from '../core/ports/compose.js';
 import { redact } from '../core/report/redact.js';
 import { ExitCode, InputError, TailbridgeError } from '../errors.js';
 import { renderMergeNotes } from '../render/merge-notes.js';
-import { computeFileChanges, type FileChange } from './file-changes.js';
+import { computeFileChanges, type FileChange } from '../workflows/file-changes.js';
 
 export interface GenerateOptions extends ConfigChoice {
   mode?: string;

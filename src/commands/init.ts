@@ -12,7 +12,7 @@ import { parseConfig } from '../core/model/load.js';
 import { withSchemaModeline } from '../core/model/schema-comment.js';
 import { todoProblems } from '../core/model/todo.js';
 import { ExitCode, TailbridgeError } from '../errors.js';
-import { type DiscoverDeps, runDiscovery } from './discover.js';
+import { type DiscoverDeps, runDiscovery } from '../workflows/discover/run-discovery.js';
 
 export interface InitOptions {
   config?: string;

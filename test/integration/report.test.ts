@@ -5,10 +5,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/adapters/config-file.js';
 import { loadLastRun, saveRun } from '../../src/adapters/runs.js';
 import { memoryIo } from '../../src/cli/io.js';
-import { NO_RUN_MESSAGE, report, writeRecordAndNotes } from '../../src/commands/report.js';
+import { NO_RUN_MESSAGE, report } from '../../src/commands/report.js';
 import { EXAMPLE_CONFIG } from '../../src/core/model/example.js';
 import type { MigrationRun } from '../../src/core/report/index.js';
 import { ExitCode } from '../../src/errors.js';
+import { writeRecordAndNotes } from '../../src/workflows/report/write-record.js';
 import { macvlanRun, restoredRun, SECRET } from '../unit/report/fixtures.js';
 
 let dir: string;

@@ -14,7 +14,6 @@ import { readinessVerify, type Verifier, type VerifyOutcome } from '../../core/a
 import type { DeployTarget, DesiredState, TargetSnapshot } from '../../core/deploy/target.js';
 import type { ComposeProject } from '../../core/ports/compose.js';
 import type { DockerEngine } from '../../core/ports/docker.js';
-import { ExitCode } from '../../errors.js';
 import { durableWrite, syncDir } from '../durable.js';
 import { sha256 } from '../fs.js';
 import type { FaultHook } from './fault.js';
@@ -101,8 +100,11 @@ export interface RollbackReport {
   sameConfig?: boolean;
 }
 
+/** How the transaction ended: applied and verified; refused before any write; failed and rolled back (or not). */
+export type TxOutcome = 'applied' | 'not-applied' | 'rolled-back' | 'rollback-failed';
+
 export interface TxResult {
-  exitCode: number;
+  outcome: TxOutcome;
   historyId: string;
   failure?: Failure;
   verify?: VerifyOutcome;
@@ -205,7 +207,7 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
         progress.fail(message);
         await history.setOutcome(manifest.id, 'not-applied', message, deps.now());
         await journals.remove();
-        return { exitCode: ExitCode.usage, historyId: manifest.id, failure: { step: 'validate', message } };
+        return { outcome: 'not-applied', historyId: manifest.id, failure: { step: 'validate', message } };
       }
     }
     progress.done(`${deps.target.label} config accepts it`);
@@ -268,7 +270,7 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
 
     await history.setOutcome(manifest.id, 'applied', verdict.summary, deps.now());
     await journals.remove();
-    return { exitCode: ExitCode.ok, historyId: manifest.id, verify: verdict };
+    return { outcome: 'applied', historyId: manifest.id, verify: verdict };
   } catch (e) {
     const failure: Failure =
       e instanceof StepError
@@ -277,7 +279,7 @@ export async function runTransaction(plan: TxPlan, deps: TxDeps, progress: Progr
     progress.fail(failure.message);
     const rollback = await ctxRollback(failure);
     return {
-      exitCode: rollback.ok ? ExitCode.rolledBack : ExitCode.rollbackFailed,
+      outcome: rollback.ok ? 'rolled-back' : 'rollback-failed',
       historyId: manifest.id,
       failure,
       rollback,

@@ -26,6 +26,8 @@ export interface Target {
   stateDir: string;
   service: string;
   project: ComposeProject;
+  /** The working directory paths on the command line resolve against. */
+  cwd: string;
   display: (abs: string) => string;
 }
 
@@ -53,6 +55,7 @@ export async function resolveTarget(
       cwd: composeDir,
       ...(options.projectName ? { projectName: options.projectName } : truenasProject(loaded.config.target)),
     },
+    cwd: io.cwd,
     display: (abs) => path.relative(io.cwd, abs) || abs,
   };
 }

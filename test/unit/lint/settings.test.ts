@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { memoryIo } from '../../../src/cli/io.js';
-import { lintCommand } from '../../../src/commands/lint-cli.js';
+import { lintCommand } from '../../../src/commands/lint.js';
 import { lintSource } from '../../../src/core/lint/engine.js';
 import { mergeSettings, parseRuleFlag } from '../../../src/core/lint/settings.js';
 import { EXAMPLE_CONFIG } from '../../../src/core/model/example.js';

@@ -1,15 +1,15 @@
-import type { LoadedConfig } from '../adapters/config-file.js';
-import { controlAccess } from '../adapters/control/open.js';
-import { DockerodeEngine } from '../adapters/docker/engine.js';
-import { readinessVerify, type Verifier } from '../core/apply/readiness.js';
-import { identityFromStatus } from '../core/control/find-node.js';
-import type { ControlAccess } from '../core/control/ports.js';
-import { isMode } from '../core/model/modes.js';
-import { parseStatusJson } from '../core/verify/tailnet.js';
-import type { Check, VerifyReport } from '../core/verify/types.js';
-import { TailbridgeError } from '../errors.js';
-import { approveRoutesStep } from '../workflows/control.js';
-import { runVerify } from './verify.js';
+import type { LoadedConfig } from '../../adapters/config-file.js';
+import { controlAccess } from '../../adapters/control/open.js';
+import { DockerodeEngine } from '../../adapters/docker/engine.js';
+import { readinessVerify, type Verifier } from '../../core/apply/readiness.js';
+import { identityFromStatus } from '../../core/control/find-node.js';
+import type { ControlAccess } from '../../core/control/ports.js';
+import { isMode } from '../../core/model/modes.js';
+import { parseStatusJson } from '../../core/verify/tailnet.js';
+import type { Check, VerifyReport } from '../../core/verify/types.js';
+import { TailbridgeError } from '../../errors.js';
+import { approveRoutesStep } from '../control.js';
+import { verifyDeployment } from '../verify/verify-deployment.js';
 
 /** Route approval is a manual step after the first deploy; it is reported, but does not undo an apply. */
 const PENDING_APPROVAL = /^(.+\/)?L3\.route:/;
@@ -37,7 +37,7 @@ export interface LayeredVerifierOptions {
 export function layeredVerifier(loaded: LoadedConfig, options: LayeredVerifierOptions = {}): Verifier {
   return async (ctx) => {
     if (ctx.phase === 'rollback' || !isMode(ctx.mode)) return readinessVerify(ctx);
-    const report = await runVerify(
+    const report = await verifyDeployment(
       { engine: ctx.engine ?? new DockerodeEngine() },
       { config: loaded.config, configDir: loaded.dir, mode: ctx.mode, probe: Boolean(options.probe) },
     );
