@@ -8,6 +8,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../src/adapters/control/secret.js';
 import type { TrueNasApi } from '../../src/adapters/truenas/api.js';
@@ -212,7 +213,9 @@ describe.skipIf(!composeV2ConfigDir())('TrueNAS custom app on the real lab', () 
     const child: ChildProcess = spawn(
       process.execPath,
       [
-        path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
+        // tsx's loader in this process (tsx's CLI would run the command in a child kill -9 does not reach)
+        '--import',
+        pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href,
         path.join(ROOT, 'src/cli/bin.ts'),
         '-c',
         config,
