@@ -7,6 +7,7 @@ import type { Drift } from './target.js';
  * merge keys gone). Both sides are read like PyYAML's safe loader reads them (YAML 1.1, `<<` merged).
  */
 export function composeDrift(key: string, local: string, deployed: string): Drift {
+  if (local === deployed) return { drifted: false };
   const differences = differingPaths(load(local), load(deployed), []);
   return differences.length === 0 ? { drifted: false } : { drifted: true, key, differences };
 }
@@ -38,6 +39,13 @@ function sameScalar(a: unknown, b: unknown): boolean {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** One line for the user: which deployed document differs from the local file, and where. */
+export function driftMessage(drift: Extract<Drift, { drifted: true }>, localFile: string): string {
+  const shown = drift.differences.slice(0, 5).join(', ');
+  const more = drift.differences.length > 5 ? ` (+${drift.differences.length - 5} more)` : '';
+  return `the deployed ${drift.key} differs from ${localFile} at ${shown}${more} (edited outside tailbridge?): make the file match what should run, then apply again`;
 }
 
 function pathText(at: string[]): string {

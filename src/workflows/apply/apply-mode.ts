@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { HistoryStore } from '../../adapters/transaction/history.js';
 import { beginOperation, endOperation } from '../../adapters/transaction/housekeeping.js';
 import { JournalStore } from '../../adapters/transaction/journal-store.js';
@@ -10,6 +11,7 @@ import {
 import type { Target } from '../../adapters/transaction/target.js';
 import type { Verifier } from '../../core/apply/readiness.js';
 import type { ControlAccess } from '../../core/control/ports.js';
+import { driftMessage } from '../../core/deploy/drift.js';
 import { type GuardFlag, refusalMessage } from '../../core/identity/guard.js';
 import type { Mode } from '../../core/model/modes.js';
 import { TailbridgeError } from '../../errors.js';
@@ -86,9 +88,15 @@ export async function applyMode(input: ApplyInput, ports: ApplyPorts): Promise<A
       progress.fail('the change would alter the running node');
       throw new TailbridgeError(refusalMessage(identity, 'applied'));
     }
+    // A deployment edited outside tailbridge (e.g. in TrueNAS's UI) is reported before anything changes.
+    const to = await deployTarget;
+    const drift = await to.drift(await readFile(target.composeFile, 'utf8').catch(() => ''));
+    if (drift.drifted) {
+      progress.fail('the deployed stack differs from the local file');
+      throw new TailbridgeError(driftMessage(drift, target.display(target.composeFile)));
+    }
     if (ports.confirm && !(await ports.confirm(changes))) return { kind: 'declined', mode };
 
-    const to = await deployTarget;
     progress.done(target.display(lock.file));
     const tx = await runTransaction(
       {

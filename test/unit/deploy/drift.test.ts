@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { composeDrift } from '../../../src/core/deploy/drift.js';
+import { composeDrift, driftMessage } from '../../../src/core/deploy/drift.js';
 
 const local = `# the user's commented file
 x-common: &common
@@ -39,5 +39,14 @@ describe('composeDrift', () => {
       key: 'app:tailscale',
       differences: ['services.tailscale.network_mode', 'services.tailscale.ports[0]'],
     });
+  });
+
+  it('says in one line which document differs and where', () => {
+    const drift = composeDrift('app:tailscale', local, redumped.replace("'host'", "'bridge'"));
+    expect(drift.drifted).toBe(true);
+    if (!drift.drifted) return;
+    expect(driftMessage(drift, 'compose.yaml')).toBe(
+      'the deployed app:tailscale differs from compose.yaml at services.tailscale.network_mode (edited outside tailbridge?): make the file match what should run, then apply again',
+    );
   });
 });
