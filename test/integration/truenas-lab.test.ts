@@ -137,9 +137,9 @@ describe.skipIf(!composeV2ConfigDir())('TrueNAS custom app on the real lab', () 
     expect(job.ok).toBe(true);
     const r = await refusedUnchanged(
       config,
-      /drift: TrueNAS app tailscale's compose differs from compose\.yaml at services\.tailscale\.environment.*--overwrite-drift.*nothing was changed/,
+      /the deployed app:tailscale differs from compose\.yaml at services\.tailscale\.environment.*--overwrite-drift.*nothing was changed/,
     );
-    expect(r.err).toContain('drift');
+    expect(r.err).toContain('the deployed stack differs from the local file');
     // Back to the local file (the source of truth) for the next tests.
     const back = await runJob(
       api,

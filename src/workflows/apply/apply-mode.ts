@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { HistoryStore } from '../../adapters/transaction/history.js';
 import { beginOperation, endOperation } from '../../adapters/transaction/housekeeping.js';
 import { JournalStore } from '../../adapters/transaction/journal-store.js';
@@ -11,7 +10,6 @@ import {
 import type { Target } from '../../adapters/transaction/target.js';
 import type { Verifier } from '../../core/apply/readiness.js';
 import type { ControlAccess } from '../../core/control/ports.js';
-import { driftMessage } from '../../core/deploy/drift.js';
 import { type GuardFlag, refusalMessage } from '../../core/identity/guard.js';
 import type { Mode } from '../../core/model/modes.js';
 import { TailbridgeError } from '../../errors.js';
@@ -78,8 +76,6 @@ export async function applyMode(input: ApplyInput, ports: ApplyPorts): Promise<A
       ),
     );
     validation.catch(() => undefined);
-    // Before anything changes: is the deployed compose still the local file (TrueNAS: edited in the UI)?
-    await refuseDrift(await deployTarget, target, progress, Boolean(input.overwriteDrift));
     await engine.ping();
     // Before anything changes: the new desired state against the running node.
     const identity = await guardFor(engine, target, mode, input.allow);
@@ -90,11 +86,7 @@ export async function applyMode(input: ApplyInput, ports: ApplyPorts): Promise<A
     }
     // A deployment edited outside tailbridge (e.g. in TrueNAS's UI) is reported before anything changes.
     const to = await deployTarget;
-    const drift = await to.drift(await readFile(target.composeFile, 'utf8').catch(() => ''));
-    if (drift.drifted) {
-      progress.fail('the deployed stack differs from the local file');
-      throw new TailbridgeError(driftMessage(drift, target.display(target.composeFile)));
-    }
+    await refuseDrift(to, target, progress, Boolean(input.overwriteDrift));
     if (ports.confirm && !(await ports.confirm(changes))) return { kind: 'declined', mode };
 
     progress.done(target.display(lock.file));

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../../src/adapters/control/secret.js';
 import { TrueNasTarget } from '../../../src/adapters/deploy/truenas-target.js';
+import type { Target } from '../../../src/adapters/transaction/target.js';
 import type { TrueNasApi } from '../../../src/adapters/truenas/api.js';
 import { appConfig, queryApps, updateCustomApp } from '../../../src/adapters/truenas/apps.js';
 import { discoverTrueNas } from '../../../src/adapters/truenas/discover.js';
@@ -20,6 +21,7 @@ import { connectTrueNas } from '../../../src/adapters/truenas/ws-client.js';
 import { truenasTargetLines } from '../../../src/core/discover/truenas-draft.js';
 import { EXAMPLE_CONFIG } from '../../../src/core/model/example.js';
 import { parseConfig } from '../../../src/core/model/load.js';
+import { refuseDrift } from '../../../src/workflows/apply/drift.js';
 import { composeV2ConfigDir } from '../../lab/truenas/compose.js';
 import { startTrueNasDouble, type TrueNasDouble } from '../../lab/truenas/double.js';
 
@@ -300,6 +302,34 @@ describe.skipIf(!haveCompose)('truenas deploy target (API side, no engine)', () 
       key: `app:${APP}`,
       differences: ['services.tailscale.environment[1]'],
     });
+    await target.close();
+  });
+
+  it('apply refuses drift in one line before anything changes; --overwrite-drift only notes it', async () => {
+    const target = new TrueNasTarget({
+      app: APP,
+      connect: () => connect(),
+      engine: undefined as never,
+      localProject: { files: [path.join(dir, 'compose.yaml')], cwd: dir },
+      composeFile: path.join(dir, 'compose.yaml'),
+      service: 'tailscale',
+    });
+    const local = path.join(dir, 'compose.yaml');
+    const deployed = (await target.describe()).files[0]!.text;
+    writeFileSync(local, deployed.replace('TS_USERSPACE=false', 'TS_USERSPACE=true'));
+    const where = { composeFile: local, display: () => 'compose.yaml' } as unknown as Target;
+    const notes: string[] = [];
+    const progress = { note: (l: string) => notes.push(l), fail: (l: string) => notes.push(`FAIL ${l}`) };
+    const e = await failure(refuseDrift(target, where, progress, false));
+    expect(e.message).toBe(
+      `the deployed app:${APP} differs from compose.yaml at services.tailscale.environment[1] (edited outside tailbridge?): make the file match what should run, then apply again, or pass --overwrite-drift to deploy compose.yaml over it; nothing was changed`,
+    );
+    await refuseDrift(target, where, progress, true);
+    expect(notes.at(-1)).toBe(
+      `the deployed app:${APP} differs from compose.yaml at services.tailscale.environment[1]: --overwrite-drift deploys compose.yaml over it`,
+    );
+    writeFileSync(local, deployed);
+    await expect(refuseDrift(target, where, progress, false)).resolves.toBeUndefined();
     await target.close();
   });
 });
