@@ -274,6 +274,24 @@ describe('init --discover on TrueNAS', () => {
     });
   });
 
+  it('on the NAS itself it finds midclt (the double here) and drafts target: without url', async () => {
+    process.env.TAILBRIDGE_MIDCLT = path.join(process.cwd(), 'test/lab/truenas/midclt-double.mjs');
+    process.env.TAILBRIDGE_MIDCLT_SOCKET = double.socketPath;
+    try {
+      const found = await discoverTrueNas({ baseDir: dir });
+      expect(found).toMatchObject({ tailscaleApps: [APP], apps: [APP] });
+      expect(found?.url).toBeUndefined();
+      const config = parseConfig(
+        'tailbridge.yaml',
+        `${EXAMPLE_CONFIG}${truenasTargetLines(found!).join('\n')}\n`,
+      );
+      expect(config.target).toEqual({ kind: 'truenas', app: APP });
+    } finally {
+      delete process.env.TAILBRIDGE_MIDCLT;
+      delete process.env.TAILBRIDGE_MIDCLT_SOCKET;
+    }
+  });
+
   it('without a key file it drafts target: with a TODO app and says why', async () => {
     const found = await discoverTrueNas({ url: double.url, baseDir: dir });
     expect(found?.error).toBe('no --truenas-key-file');
