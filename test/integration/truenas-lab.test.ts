@@ -139,7 +139,7 @@ describe.skipIf(!composeV2ConfigDir())('TrueNAS custom app on the real lab', () 
       config,
       /the deployed app:tailscale differs from compose\.yaml at services\.tailscale\.environment.*--overwrite-drift.*nothing was changed/,
     );
-    expect(r.err).toContain('the deployed stack differs from the local file');
+    expect(r.out + r.err).toContain('the deployed stack differs from the local file');
     // Back to the local file (the source of truth) for the next tests.
     const back = await runJob(
       api,
