@@ -2,14 +2,17 @@
  * The real Tailscale + Headscale lab for people and CI (see README, Development):
  *   npm run lab -- build [--compose-v2]  binaries, CA and image (reused when unchanged); optionally
  *                                        docker compose v2 as a plugin in its own DOCKER_CONFIG dir
- *   npm run lab -- up [--manual-routes] [--userspace]
- *                                        start it; prints LAB_DIR=<dir> (tailbridge.yaml, compose.yaml)
+ *   npm run lab -- up [--manual-routes] [--userspace] [--target truenas]
+ *                                        start it; prints LAB_DIR=<dir> (tailbridge.yaml, compose.yaml);
+ *                                        --target truenas: the TrueNAS middleware TEST DOUBLE beside it, the
+ *                                        stack installed as custom app `tailscale` (needs build --compose-v2)
  *   npm run lab -- status [--json]       what runs
  *   npm run lab -- down                  remove everything it created
  * Needs root, Docker, Go, openssl, busybox-static and iptables.
  */
 import { buildLab, ensureComposeV2, existingBuild } from '../test/lab/real/build.js';
 import { labDown, labStatus, labUp } from '../test/lab/real/lab.js';
+import { readDoubleState, truenasLabDown, truenasLabUp } from '../test/lab/truenas/lab.js';
 
 const [command = 'status', ...flags] = process.argv.slice(2);
 const json = flags.includes('--json');
@@ -29,17 +32,23 @@ async function main(): Promise<number> {
     }
     case 'up': {
       const t = Date.now();
-      const lab = await labUp({
-        routePolicy: flags.includes('--manual-routes') ? 'manual' : 'auto',
+      const options = {
+        routePolicy: flags.includes('--manual-routes') ? ('manual' as const) : ('auto' as const),
         userspace: flags.includes('--userspace'),
         log,
-      });
+      };
+      const targetAt = flags.indexOf('--target');
+      const kind = targetAt >= 0 ? flags[targetAt + 1] : 'compose';
+      if (kind !== 'compose' && kind !== 'truenas')
+        throw new Error(`--target compose | truenas, not ${kind}`);
+      const lab = kind === 'truenas' ? await truenasLabUp(options) : await labUp(options);
       for (const [step, ms] of Object.entries(lab.durations)) log(`${step}: ${seconds(ms)}`);
       log(`up took ${seconds(Date.now() - t)}`);
       console.log(`LAB_DIR=${lab.dir}`);
       return 0;
     }
     case 'down': {
+      await truenasLabDown();
       const r = await labDown();
       if (json) console.log(JSON.stringify(r, null, 2));
       else
@@ -63,6 +72,8 @@ async function main(): Promise<number> {
           `nas         ${s.nas.container} ${s.nas.backendState ?? 'not running'} ${(s.nas.tailscaleIPs ?? []).join(' ')}`,
         );
         console.log(`routes      ${s.routePolicy ?? '-'} approval`);
+        const double = readDoubleState();
+        if (double) console.log(`truenas     ${double.url} (middleware TEST DOUBLE, pid ${double.pid})`);
         console.log(
           `objects     ${s.containers} containers, ${s.networks} networks, namespaces: ${s.namespaces.join(' ') || '-'}, links: ${s.links.join(' ') || '-'}`,
         );
@@ -71,7 +82,7 @@ async function main(): Promise<number> {
     }
     default:
       console.error(
-        `usage: npm run lab -- build [--compose-v2] | up [--manual-routes] [--userspace] | down | status [--json]`,
+        `usage: npm run lab -- build [--compose-v2] | up [--manual-routes] [--userspace] [--target compose|truenas] | down | status [--json]`,
       );
       return 2;
   }

@@ -110,14 +110,26 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       .option(
         '--allow-state-move',
         'allow a different state directory (tailscale.stateDir): the node logs in again as a new machine',
+      )
+      .option(
+        '--overwrite-drift',
+        "deploy even when the target's compose differs from the local file (TrueNAS: edited in the UI); the local file wins",
       );
-  const allow = (o: { allowRename?: boolean; allowRouteChange?: boolean; allowStateMove?: boolean }) => {
+  const allow = (o: {
+    allowRename?: boolean;
+    allowRouteChange?: boolean;
+    allowStateMove?: boolean;
+    overwriteDrift?: boolean;
+  }) => {
     const flags = [
       ...(o.allowRename ? (['allow-rename'] as const) : []),
       ...(o.allowRouteChange ? (['allow-route-change'] as const) : []),
       ...(o.allowStateMove ? (['allow-state-move'] as const) : []),
     ];
-    return flags.length > 0 ? { allow: [...flags] } : {};
+    return {
+      ...(flags.length > 0 ? { allow: [...flags] } : {}),
+      ...(o.overwriteDrift ? { overwriteDrift: true } : {}),
+    };
   };
 
   withGuard(
@@ -291,6 +303,12 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description('write a starting tailbridge.yaml to edit (the example homelab, or --discover this host)')
     .option('--force', 'overwrite an existing file (a backup is kept)')
     .option('--discover', 'draft the config from this host and its Docker engine')
+    .option(
+      '--truenas-url <url>',
+      'with --discover: draft target: for this TrueNAS API (wss://nas/api/current)',
+    )
+    .option('--truenas-key-file <file>', 'with --truenas-url: file holding the API key (to list the apps)')
+    .option('--truenas-fingerprint <sha256>', "with --truenas-url: the NAS certificate's SHA-256 fingerprint")
     .action(async (opts: { force?: boolean; discover?: boolean }) =>
       run(async () => (await import('../commands/init.js')).init({ ...globals(), ...opts }, io))(),
     );

@@ -35,6 +35,8 @@ export interface ApplyOptions extends TargetOptions {
   probe?: boolean;
   /** Identity changes the user allows (`--allow-rename`, `--allow-route-change`, `--allow-state-move`). */
   allow?: GuardFlag[];
+  /** --overwrite-drift: deploy over a target whose compose differs from the local file. */
+  overwriteDrift?: boolean;
   /** Approve the node's expected routes through the control server's API before verifying. */
   approveRoutes?: boolean;
   json?: boolean;
@@ -82,6 +84,7 @@ export async function apply(options: ApplyOptions, io: Io, deps: Partial<ApplyDe
       ...(options.probe ? { probe: true } : {}),
       ...(options.discardJournal ? { discardJournal: true } : {}),
       ...(approval ? { approval } : {}),
+      ...(options.overwriteDrift ? { overwriteDrift: true } : {}),
     },
     {
       engine: deps.engine ?? new DockerodeEngine(),

@@ -3,8 +3,10 @@ import path from 'node:path';
 import { DEFAULT_CONFIG_FILE } from '../adapters/config-file.js';
 import { writeFileAtomic } from '../adapters/fs.js';
 import { installedSchemaUrl } from '../adapters/package-files.js';
+import { discoverTrueNas } from '../adapters/truenas/discover.js';
 import type { Io } from '../cli/io.js';
 import { draftConfig } from '../core/discover/index.js';
+import { truenasTargetLines } from '../core/discover/truenas-draft.js';
 import { EXAMPLE_CONFIG } from '../core/model/example.js';
 import { parseConfig } from '../core/model/load.js';
 import { withSchemaModeline } from '../core/model/schema-comment.js';
@@ -18,13 +20,21 @@ export interface InitOptions {
   json?: boolean;
   /** Draft the file from this host (`tailbridge discover`) instead of the example homelab. */
   discover?: boolean;
+  /** With --discover: the TrueNAS API to draft `target:` for (else midclt on this host, when present). */
+  truenasUrl?: string;
+  truenasKeyFile?: string;
+  truenasFingerprint?: string;
 }
 
 /**
  * `tailbridge init`: writes a starting tailbridge.yaml to edit — the example homelab, or with
  * `--discover` a draft from this host (TODO comments mark what it cannot know).
  */
-export async function init(options: InitOptions, io: Io, deps: DiscoverDeps = {}): Promise<number> {
+export async function init(
+  options: InitOptions,
+  io: Io,
+  deps: DiscoverDeps & { discoverTrueNas?: typeof discoverTrueNas } = {},
+): Promise<number> {
   const file = options.config ?? DEFAULT_CONFIG_FILE;
   const abs = path.resolve(io.cwd, file);
   if (existsSync(abs) && !options.force)
@@ -32,8 +42,20 @@ export async function init(options: InitOptions, io: Io, deps: DiscoverDeps = {}
   let text = EXAMPLE_CONFIG;
   let dockerError: string | undefined;
   if (options.discover) {
-    const d = await runDiscovery({}, deps);
+    const [d, truenas] = await Promise.all([
+      runDiscovery({}, deps),
+      (deps.discoverTrueNas ?? discoverTrueNas)({
+        baseDir: path.dirname(abs),
+        ...(options.truenasUrl ? { url: options.truenasUrl } : {}),
+        ...(options.truenasKeyFile ? { apiKeyFile: options.truenasKeyFile } : {}),
+        ...(options.truenasFingerprint ? { fingerprint: options.truenasFingerprint } : {}),
+      }),
+    ]);
     text = draftConfig(d);
+    if (truenas) {
+      text = `${text}${truenasTargetLines(truenas).join('\n')}\n`;
+      if (truenas.error) io.stderr(`TrueNAS: ${truenas.error} — target.app is a TODO`);
+    }
     parseConfig(file, text); // a draft that does not validate is a bug: never write it
     dockerError = d.docker.error;
     if (dockerError) io.stderr(`${dockerError} — the draft has no containers or tailscale settings`);

@@ -32,6 +32,8 @@ export interface MigrateOptions extends TargetOptions {
   probe?: boolean;
   /** Identity changes the user allows (as for apply). */
   allow?: GuardFlag[];
+  /** As for apply: deploy over a target whose compose differs from the local file. */
+  overwriteDrift?: boolean;
   /** Approve the node's expected routes through the control server's API after each deploy. */
   approveRoutes?: boolean;
   yes?: boolean;
@@ -110,6 +112,7 @@ export async function migrate(
       probe: Boolean(options.probe),
       allow,
       toolVersion: VERSION,
+      ...(options.overwriteDrift ? { overwriteDrift: true } : {}),
       ...(modes ? { modes } : {}),
       ...(approval ? { approval } : {}),
     },

@@ -53,7 +53,7 @@ export async function resolveTarget(
         ? [composeFile, ...options.overrides.map((f) => path.resolve(io.cwd, f))]
         : projectFiles(composeFile),
       cwd: composeDir,
-      ...(options.projectName ? { projectName: options.projectName } : {}),
+      ...(options.projectName ? { projectName: options.projectName } : truenasProject(loaded.config.target)),
     },
     cwd: io.cwd,
     display: (abs) => path.relative(io.cwd, abs) || abs,
@@ -83,4 +83,9 @@ export async function ttyConfirm(question: string): Promise<boolean> {
   } finally {
     rl.close();
   }
+}
+
+/** A TrueNAS custom app runs as compose project `ix-<app>` (middleware plugins/apps/utils.py PROJECT_PREFIX). */
+function truenasProject(target: { kind: string; app?: string | undefined }): { projectName?: string } {
+  return target.kind === 'truenas' && target.app ? { projectName: `ix-${target.app}` } : {};
 }

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { HistoryStore } from '../../adapters/transaction/history.js';
 import { beginOperation, endOperation } from '../../adapters/transaction/housekeeping.js';
 import { JournalStore } from '../../adapters/transaction/journal-store.js';
@@ -11,12 +10,12 @@ import {
 import type { Target } from '../../adapters/transaction/target.js';
 import type { Verifier } from '../../core/apply/readiness.js';
 import type { ControlAccess } from '../../core/control/ports.js';
-import { driftMessage } from '../../core/deploy/drift.js';
 import { type GuardFlag, refusalMessage } from '../../core/identity/guard.js';
 import type { Mode } from '../../core/model/modes.js';
 import { TailbridgeError } from '../../errors.js';
 import { computeChanges, plannedWrites } from './changes.js';
 import { type ApplyPorts, deployTargetOf, takeLock } from './deps.js';
+import { refuseDrift } from './drift.js';
 import { guardFor, identityLines } from './identity.js';
 import { settleOpenJournal } from './open-journal.js';
 import { layeredVerifier, withRouteApproval } from './verify-gate.js';
@@ -35,6 +34,8 @@ export interface ApplyInput {
   discardJournal?: boolean;
   /** --approve-routes: approve the node's expected routes before the gate. */
   approval?: ControlAccess;
+  /** Deploy over a target whose compose differs from the local file (TrueNAS: edited in the UI). */
+  overwriteDrift?: boolean;
 }
 
 export type ApplyOutcome =
@@ -85,11 +86,7 @@ export async function applyMode(input: ApplyInput, ports: ApplyPorts): Promise<A
     }
     // A deployment edited outside tailbridge (e.g. in TrueNAS's UI) is reported before anything changes.
     const to = await deployTarget;
-    const drift = await to.drift(await readFile(target.composeFile, 'utf8').catch(() => ''));
-    if (drift.drifted) {
-      progress.fail('the deployed stack differs from the local file');
-      throw new TailbridgeError(driftMessage(drift, target.display(target.composeFile)));
-    }
+    await refuseDrift(to, target, progress, Boolean(input.overwriteDrift));
     if (ports.confirm && !(await ports.confirm(changes))) return { kind: 'declined', mode };
 
     progress.done(target.display(lock.file));

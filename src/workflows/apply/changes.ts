@@ -25,8 +25,21 @@ export function applySteps(target: Target, mode: string, changes: FileChange[], 
     `back up ${changes.map((c) => c.display).join(', ')} to ${history}/<time>-<hash>/, then start the journal`,
     `validate: compose schema (done: ok) and \`compose config -q\` on a staged copy`,
     `write ${changes.length} file(s) atomically (side files first, the compose file last)`,
-    `compose up -d (${target.project.files.map(target.display).join(' + ')})`,
+    deployStep(target),
     `wait up to ${Math.round(timeoutMs / 1000)} s for ${target.service}: running, not restarting, healthy when it has a healthcheck`,
-    `verify mode ${mode}; on any failure restore the files byte-identical, bring the old configuration back (up -d --force-recreate) and check it`,
+    `verify mode ${mode}; on any failure restore the files byte-identical, bring the old configuration back (${restoreStep(target)}) and check it`,
   ];
+}
+
+function deployStep(target: Target): string {
+  const t = target.loaded.config.target;
+  if (t.kind === 'truenas')
+    return `TrueNAS app ${t.app}: refuse drift (the app's compose differs from ${target.display(target.composeFile)}), save its app.config in history, then app.update with the new compose and follow the job to its end (${t.url ?? 'midclt on this host'})`;
+  return `compose up -d (${target.project.files.map(target.display).join(' + ')})`;
+}
+
+function restoreStep(target: Target): string {
+  return target.loaded.config.target.kind === 'truenas'
+    ? 'app.update with the saved app.config'
+    : 'up -d --force-recreate';
 }

@@ -41,15 +41,19 @@ export function deployTargetOf(
   timing: Pick<ApplyPorts, 'settleMs' | 'pollMs'>,
   project = target.project,
 ): DeployTarget {
-  return openDeployTarget(target.loaded.config.target, {
-    engine,
-    compose,
-    project,
-    composeFile: target.composeFile,
-    service: target.service,
-    ...(timing.settleMs !== undefined ? { settleMs: timing.settleMs } : {}),
-    ...(timing.pollMs !== undefined ? { pollMs: timing.pollMs } : {}),
-  });
+  return openDeployTarget(
+    target.loaded.config.target,
+    {
+      engine,
+      compose,
+      project,
+      composeFile: target.composeFile,
+      service: target.service,
+      ...(timing.settleMs !== undefined ? { settleMs: timing.settleMs } : {}),
+      ...(timing.pollMs !== undefined ? { pollMs: timing.pollMs } : {}),
+    },
+    { configDir: target.loaded.dir },
+  );
 }
 
 export function takeLock(

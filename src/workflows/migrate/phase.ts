@@ -110,7 +110,14 @@ async function applyPhase(
     : gate;
   const envFault = envFaultHook();
   const outcome = await applyMode(
-    { target: input.target, mode, timeoutMs: input.timeoutS * 1000, keep: DEFAULT_KEEP, allow: input.allow },
+    {
+      target: input.target,
+      mode,
+      timeoutMs: input.timeoutS * 1000,
+      keep: DEFAULT_KEEP,
+      allow: input.allow,
+      ...(input.overwriteDrift ? { overwriteDrift: true } : {}),
+    },
     {
       engine: ports.engine,
       compose: ports.compose(),

@@ -18,6 +18,8 @@ export interface MigrateInput {
   timeoutS: number;
   probe: boolean;
   allow: readonly GuardFlag[];
+  /** As for apply: deploy over a target whose compose differs from the local file. */
+  overwriteDrift?: boolean;
   /** Recorded in the run. */
   toolVersion: string;
   /** --approve-routes: the control server's API, approved before each phase's gate. */
