@@ -51,6 +51,8 @@ const CLEAN_ENV = (home: string) => ({
   PATH: process.env['PATH'] ?? '/usr/bin:/bin',
   HOME: home,
   LANG: 'C.UTF-8',
+  // Where the docker CLI finds its compose v2 plugin (the lab's build is not installed globally).
+  ...(process.env['DOCKER_CONFIG'] ? { DOCKER_CONFIG: process.env['DOCKER_CONFIG'] } : {}),
 });
 
 /**
