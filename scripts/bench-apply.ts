@@ -14,6 +14,7 @@
  * tool; holds the real lab (run it under `flock /tmp/tailbridge-reallab.lock` like the lab tests).
  * Usage: npm run bench:apply [-- --runs 5]
  */
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { detectCompose } from '../src/adapters/docker/compose.js';
@@ -39,6 +40,12 @@ async function waitRunning(): Promise<void> {
     await sleep(50);
   }
   throw new Error(`${NAS_CONTAINER} did not reach Running within 60 s`);
+}
+
+const dockerAnswers = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
+if (process.getuid?.() !== 0 || !dockerAnswers) {
+  console.log('bench:apply skipped: it needs root and a running Docker engine (it starts the real lab)');
+  process.exit(0);
 }
 
 const lab = await labUp({ routePolicy: 'auto', userspace: true });
